@@ -151,9 +151,11 @@ fn run_script(sim: &Sim, program: &Path, script: &Path, sdk: &str) -> Value {
         "{sdk} conformance script failed ({status}):\n{stderr}\n--- simulator stderr (tail) ---\n{}",
         sim.stderr_tail()
     );
-    let line = stdout.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or_else(|| {
-        panic!("{sdk} script printed no JSON object; stdout:\n{stdout}\nstderr:\n{stderr}")
-    });
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('{'))
+        .unwrap_or_else(|| panic!("{sdk} script printed no JSON object; stdout:\n{stdout}\nstderr:\n{stderr}"));
     serde_json::from_str(line).unwrap_or_else(|e| panic!("{sdk} script output is not JSON ({e}): {line}"))
 }
 
@@ -173,7 +175,12 @@ fn check_against_stats(sdk: &str, report: &Value, stats: &Value) {
     let mut failures = Vec::new();
 
     // Core inventory: these stats keys must exist.
-    for (stat_key, count_key) in [("users_total", "users_total"), ("users_deprovisioned", "users_deprovisioned"), ("groups", "groups"), ("apps", "apps")] {
+    for (stat_key, count_key) in [
+        ("users_total", "users_total"),
+        ("users_deprovisioned", "users_deprovisioned"),
+        ("groups", "groups"),
+        ("apps", "apps"),
+    ] {
         match (stat(stats, stat_key), count(report, count_key)) {
             (Some(s), Some(c)) if s == c => {}
             (s, c) => failures.push(format!("{stat_key}: simulator {s:?}, {sdk} saw {c:?} ({count_key})")),
@@ -182,7 +189,10 @@ fn check_against_stats(sdk: &str, report: &Value, stats: &Value) {
     if let (Some(total), Some(deprov)) = (stat(stats, "users_total"), stat(stats, "users_deprovisioned")) {
         let visible = total - deprov;
         if count(report, "users") != Some(visible) {
-            failures.push(format!("users (plain listing, no DEPROVISIONED): expected {visible}, {sdk} saw {:?}", count(report, "users")));
+            failures.push(format!(
+                "users (plain listing, no DEPROVISIONED): expected {visible}, {sdk} saw {:?}",
+                count(report, "users")
+            ));
         }
         if report["oauth_users"].as_u64() != Some(visible) {
             failures.push(format!("oauth_users: expected {visible}, {sdk} saw {}", report["oauth_users"]));
@@ -192,7 +202,19 @@ fn check_against_stats(sdk: &str, report: &Value, stats: &Value) {
         }
     }
     if report["oauth_groups"].as_u64() != stat(stats, "groups") {
-        failures.push(format!("oauth_groups: expected {:?}, {sdk} saw {}", stat(stats, "groups"), report["oauth_groups"]));
+        failures.push(format!(
+            "oauth_groups: expected {:?}, {sdk} saw {}",
+            stat(stats, "groups"),
+            report["oauth_groups"]
+        ));
+    }
+
+    // The collector client requires DPoP (no --no-dpop): the SDK must have got and used a DPoP token.
+    if report["oauth_token_type"] != "DPoP" || report["oauth_is_dpop"] == false {
+        failures.push(format!(
+            "OAuth did not run with DPoP: token_type {}, DPoP scheme used {}",
+            report["oauth_token_type"], report["oauth_is_dpop"]
+        ));
     }
 
     // Everything else the simulator counts: compared whenever it reports the key.
@@ -259,10 +281,7 @@ fn python_sdk_conforms() {
 #[test]
 fn node_sdk_conforms() {
     let root = repo_root();
-    require_file(
-        &root.join("tests/sdk/node/node_modules/@okta/okta-sdk-nodejs/package.json"),
-        "@okta/okta-sdk-nodejs",
-    );
+    require_file(&root.join("tests/sdk/node/node_modules/@okta/okta-sdk-nodejs/package.json"), "@okta/okta-sdk-nodejs");
     let node = std::env::var_os("NODE").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("node"));
     let probe = Command::new(&node).arg("--version").output();
     assert!(probe.as_ref().is_ok_and(|o| o.status.success()), "node is not runnable ({probe:?}): {INSTALL_HINT}");

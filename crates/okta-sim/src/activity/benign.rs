@@ -19,7 +19,8 @@ use crate::org::*;
 use chrono::Duration;
 use rand::Rng;
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 /// A user whose last sign-in (or, never having signed in, activation) is older than this is
 /// dormant: benign traffic never signs them in.
@@ -40,8 +41,10 @@ pub struct SessionState {
     recent_next: usize,
     /// Events of sequences that started before the previous `to` but end after it.
     pending: Vec<GeneratedEvent>,
-    /// Users locked out by benign failures, and when an admin unlocks them.
-    locked: Vec<(usize, Ts)>,
+    /// Locked-out users an admin will unlock, by when (soonest first)...
+    locked: BinaryHeap<Reverse<(Ts, usize)>>,
+    /// ...and the same users as a set.
+    locked_users: HashSet<usize>,
 }
 
 #[derive(Debug)]
@@ -69,7 +72,11 @@ struct Session {
 
 fn pick_agent(rng: &mut impl Rng) -> usize {
     // Mostly desktops; the last two browsers are phones.
-    if rng.random_bool(0.85) { rng.random_range(0..BROWSERS.len() - 2) } else { rng.random_range(BROWSERS.len() - 2..BROWSERS.len()) }
+    if rng.random_bool(0.85) {
+        rng.random_range(0..BROWSERS.len() - 2)
+    } else {
+        rng.random_range(BROWSERS.len() - 2..BROWSERS.len())
+    }
 }
 
 impl UserState {
@@ -110,9 +117,14 @@ impl SessionState {
     }
 }
 
-/// Whether `u` may sign in at `t` in benign traffic: active, not deleted, not dormant.
+/// Whether `u` may sign in at `t` in benign traffic: active (and already so at `t`), not
+/// deleted, not dormant.
 pub(super) fn can_sign_in(u: &User, t: Ts) -> bool {
-    !u.deleted && u.status == UserStatus::Active && !is_dormant(u, t)
+    !u.deleted
+        && u.status == UserStatus::Active
+        && u.created <= t
+        && u.activated.is_none_or(|a| a <= t)
+        && !is_dormant(u, t)
 }
 
 pub(super) fn is_dormant(u: &User, t: Ts) -> bool {
@@ -136,11 +148,17 @@ fn password_provider(u: &User) -> &'static str {
 
 /// The Okta end-user dashboard app, which every sign-in targets.
 pub(super) fn dashboard_target(org: &Org) -> Value {
-    target(&derived_id("0oa", &org.org_id, "okta_enduser"), "AppInstance", "Okta Dashboard", "Okta Dashboard", Value::Null)
+    target(
+        derived_id("0oa", &org.org_id, "okta_enduser"),
+        "AppInstance",
+        "Okta Dashboard",
+        "Okta Dashboard",
+        Value::Null,
+    )
 }
 
 fn password_target(u: &User) -> Value {
-    target(&derived_id("lae", &u.id, "password"), "AuthenticatorEnrollment", "unknown", "Password", Value::Null)
+    target(derived_id("lae", &u.id, "password"), "AuthenticatorEnrollment", "unknown", "Password", Value::Null)
 }
 
 /// The factor a user verifies with: push first, then the strongest other active factor.
@@ -164,7 +182,9 @@ pub(super) fn factor_facts(f: &Factor) -> (&'static str, &'static str, &'static 
         ("signed_nonce", _) => ("SIGNED_NONCE", "Okta Verify", "OKTA_CREDENTIAL_PROVIDER", None),
         ("token:software:totp", "GOOGLE") => ("GOOGLE_OTP", "Google Authenticator", "GOOGLE", Some("OTP")),
         ("token:software:totp", _) => ("OKTA_SOFT_TOKEN", "Okta Verify", "OKTA_CREDENTIAL_PROVIDER", Some("OTP")),
-        ("webauthn", _) | ("u2f", _) => ("FIDO_WEBAUTHN", "Security Key or Biometric", "OKTA_CREDENTIAL_PROVIDER", None),
+        ("webauthn", _) | ("u2f", _) => {
+            ("FIDO_WEBAUTHN", "Security Key or Biometric", "OKTA_CREDENTIAL_PROVIDER", None)
+        }
         ("sms", _) => ("SMS_FACTOR", "Phone", "OKTA_CREDENTIAL_PROVIDER", Some("SMS")),
         ("call", _) => ("CALL_FACTOR", "Phone", "OKTA_CREDENTIAL_PROVIDER", Some("SMS")),
         ("email", _) => ("EMAIL_FACTOR", "Email", "OKTA_CREDENTIAL_PROVIDER", Some("EMAIL")),
@@ -174,7 +194,7 @@ pub(super) fn factor_facts(f: &Factor) -> (&'static str, &'static str, &'static 
 
 fn authenticator_target(f: &Factor) -> Value {
     let (_, name, _, _) = factor_facts(f);
-    target(&f.id, "AuthenticatorEnrollment", "unknown", name, Value::Null)
+    target(f.id.as_str(), "AuthenticatorEnrollment", "unknown", name, Value::Null)
 }
 
 /// A `user.session.start` FAILURE (bad password, locked account, unknown user...).
@@ -189,7 +209,7 @@ pub(super) fn failed_sign_in(
     let uri = if p.client.agent.device == "Unknown" { "/api/v1/authn" } else { "/idp/idx/identify" };
     EventBuilder::new("user.session.start", t)
         .actor(actor)
-        .via(&p)
+        .via(p)
         .auth("OKTA_AUTHENTICATION_PROVIDER", Some("OKTA_CREDENTIAL_PROVIDER"), Some("PASSWORD"))
         .failure(reason)
         .request_uri(uri)
@@ -218,7 +238,7 @@ pub(super) fn sign_in_flow(
     out.push(
         EventBuilder::new("user.session.start", t)
             .actor_user(user)
-            .via(&p)
+            .via(p)
             .auth(password_provider(user), Some("OKTA_CREDENTIAL_PROVIDER"), Some("PASSWORD"))
             .request_uri(uri)
             .behaviors(behaviors, log_only)
@@ -232,7 +252,7 @@ pub(super) fn sign_in_flow(
     out.push(
         EventBuilder::new("policy.evaluate_sign_on", now)
             .actor_user(user)
-            .via(&p)
+            .via(p)
             .outcome("ALLOW", Some("Sign-on policy evaluation resulted in ALLOW"))
             .request_uri("/idp/idx/identify")
             .behaviors(behaviors, log_only)
@@ -253,7 +273,7 @@ pub(super) fn sign_in_flow(
         out.push(
             EventBuilder::new("user.authentication.auth_via_mfa", now)
                 .actor_user(user)
-                .via(&p)
+                .via(p)
                 .auth("FACTOR_PROVIDER", Some(cred_provider), cred_type)
                 .request_uri("/idp/idx/challenge/answer")
                 .debug("factor", factor)
@@ -272,7 +292,7 @@ pub(super) fn sign_in_flow(
 pub(super) fn push_sent(rng: &mut impl Rng, user: &User, f: &Factor, p: &Presence, t: Ts) -> GeneratedEvent {
     EventBuilder::new("system.push.send_factor_verify_push", t)
         .actor_user(user)
-        .via(&p)
+        .via(p)
         .request_uri("/idp/idx/challenge")
         .debug("factor", "OKTA_VERIFY_PUSH")
         .debug("dtHash", p.dt_hash.as_str())
@@ -299,14 +319,16 @@ fn sign_on_mode_text(mode: SignOnMode) -> &'static str {
         SignOnMode::OpenIdConnect => "OpenID Connect",
         SignOnMode::WsFederation => "WS-Federation",
         SignOnMode::Bookmark => "Bookmark",
-        SignOnMode::AutoLogin | SignOnMode::BrowserPlugin | SignOnMode::SecurePasswordStore => "Secure Web Authentication",
+        SignOnMode::AutoLogin | SignOnMode::BrowserPlugin | SignOnMode::SecurePasswordStore => {
+            "Secure Web Authentication"
+        }
         SignOnMode::BasicAuth => "Basic Authentication",
     }
 }
 
 /// The `AppInstance` target of an app.
 pub(super) fn app_target(app: &App) -> Value {
-    target(&app.id, "AppInstance", &app.label, &app.label, json!({"signOnModeType": app.sign_on_mode.as_str()}))
+    target(app.id.as_str(), "AppInstance", &app.label, &app.label, json!({"signOnModeType": app.sign_on_mode.as_str()}))
 }
 
 /// `user.authentication.sso` to an app, plus the token grants an OIDC app asks for. Returns the
@@ -333,13 +355,19 @@ pub(super) fn app_access_events(
     out.push(
         EventBuilder::new("user.authentication.sso", t)
             .actor_user(user)
-            .via(&p)
+            .via(p)
             .request_uri(uri)
             .debug("initiationType", initiation)
             .debug("signOnMode", sign_on_mode_text(app.sign_on_mode))
             .debug("dtHash", p.dt_hash.as_str())
             .target(app_target(app))
-            .target(target(&derived_id("0ua", &user.id, &app.id), "AppUser", &user.profile.login, &display_name(user), Value::Null))
+            .target(target(
+                derived_id("0ua", &user.id, &app.id),
+                "AppUser",
+                &user.profile.login,
+                &display_name(user),
+                Value::Null,
+            ))
             .build(rng),
     );
     let mut now = t;
@@ -361,8 +389,7 @@ pub(super) fn app_access_events(
                 .debug("grantedScopes", scopes)
                 .debug("clientAuthType", "client_secret_basic")
                 .target(target_user(user))
-                .target(target(
-                    &format!("{}.{}", if token_type == "id_token" { "ID" } else { "AT" }, alnum(43, rng)),
+                .target(target(format!("{}.{}", if token_type == "id_token" { "ID" } else { "AT" }, alnum(43, rng)),
                     token_type,
                     "unknown",
                     name,
@@ -410,12 +437,20 @@ const FIRST_NAMES: &[&str] = &[
 ];
 const LAST_NAMES: &[&str] = &[
     "Abebe", "Bauer", "Castro", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ivanova", "Jensen", "Kim",
-    "Larsen", "Moreau", "Nakamura", "Okafor", "Patel", "Rossi", "Silva", "Tanaka", "Urban", "Varga", "Weber",
-    "Yilmaz", "Zhang",
+    "Larsen", "Moreau", "Nakamura", "Okafor", "Patel", "Rossi", "Silva", "Tanaka", "Urban", "Varga", "Weber", "Yilmaz",
+    "Zhang",
 ];
 const TITLES: &[&str] = &[
-    "Software Engineer", "Senior Software Engineer", "Account Executive", "Product Manager", "Data Analyst",
-    "Support Specialist", "Recruiter", "Financial Analyst", "Designer", "Site Reliability Engineer",
+    "Software Engineer",
+    "Senior Software Engineer",
+    "Account Executive",
+    "Product Manager",
+    "Data Analyst",
+    "Support Specialist",
+    "Recruiter",
+    "Financial Analyst",
+    "Designer",
+    "Site Reliability Engineer",
 ];
 const DEPARTMENTS: &[&str] = &["Engineering", "Sales", "Product", "Finance", "People", "Support", "Marketing", "IT"];
 
@@ -429,7 +464,8 @@ pub(super) fn add_user(rng: &mut impl Rng, org: &mut Org, t: Ts, login: Option<&
         None => format!("{}.{}.{}", first.to_lowercase(), last.to_lowercase(), alnum(4, rng).to_lowercase()),
     };
     let email = format!("{local}@{}", org.email_domain);
-    let type_id = org.users.first().map(|u| u.type_id.clone()).unwrap_or_else(|| derived_id("oty", &org.org_id, "default"));
+    let type_id =
+        org.users.first().map(|u| u.type_id.clone()).unwrap_or_else(|| derived_id("oty", &org.org_id, "default"));
     let loc = &LOCATIONS[home];
     let user = User {
         id: okta_id("00u", rng),
@@ -467,10 +503,11 @@ pub(super) fn add_user(rng: &mut impl Rng, org: &mut Org, t: Ts, login: Option<&
         org.factors.resize_with(org.users.len(), Vec::new);
     }
     for (g, group) in org.groups.iter().enumerate() {
-        if group.group_type == GroupType::BuiltIn && !group.deleted {
-            if let Some(members) = org.group_members.get_mut(g) {
-                members.push(idx); // the new index is the largest: still sorted
-            }
+        if group.group_type == GroupType::BuiltIn
+            && !group.deleted
+            && let Some(members) = org.group_members.get_mut(g)
+        {
+            members.push(idx); // the new index is the largest: still sorted
         }
     }
     idx
@@ -500,7 +537,7 @@ pub(super) fn create_user_events(
     out.push(
         EventBuilder::new("user.lifecycle.create", t)
             .actor(admin.clone())
-            .via(&p)
+            .via(p)
             .request_uri("/api/v1/users")
             .target(target_user(user))
             .build(rng),
@@ -509,7 +546,7 @@ pub(super) fn create_user_events(
     out.push(
         EventBuilder::new("user.lifecycle.activate", t2)
             .actor(admin.clone())
-            .via(&p)
+            .via(p)
             .request_uri(format!("/api/v1/users/{}/lifecycle/activate", user.id))
             .target(target_user(user))
             .build(rng),
@@ -594,7 +631,7 @@ impl<R: Rng> Gen<'_, R> {
             let u: f64 = self.rng.random();
             us += -(1.0 - u).ln() * mean_us;
         }
-        Duration::microseconds(us.max(1.0).min(1e15) as i64)
+        Duration::microseconds(us.clamp(1.0, 1e15) as i64)
     }
 
     fn activity(&mut self, t: Ts) {
@@ -612,13 +649,29 @@ impl<R: Rng> Gen<'_, R> {
         }
     }
 
-    /// A random user who may sign in, by probing random indices (never scanning).
+    /// A random user who may sign in, by probing random indices (never scanning). A locked-out
+    /// user met on the way gets on the help desk's list.
     fn random_user(&mut self, t: Ts) -> Option<usize> {
         let n = self.org.users.len();
         if n == 0 {
             return None;
         }
-        (0..16).map(|_| self.rng.random_range(0..n)).find(|&u| can_sign_in(&self.org.users[u], t))
+        for _ in 0..16 {
+            let u = self.rng.random_range(0..n);
+            let user = &self.org.users[u];
+            if can_sign_in(user, t) {
+                return Some(u);
+            }
+            if user.status == UserStatus::LockedOut
+                && !user.deleted
+                && self.state.locked_users.len() < 1_000
+                && self.state.locked_users.insert(u)
+            {
+                let at = t + Duration::minutes(self.rng.random_range(30..90));
+                self.state.locked.push(Reverse((at, u)));
+            }
+        }
+        None
     }
 
     /// A user who signed in recently and still has a session, with that session.
@@ -678,8 +731,10 @@ impl<R: Rng> Gen<'_, R> {
         }
         self.state.remember_recent(u);
         // lastLogin is a timestamp the API serves; it moves with every sign-in and needs no
-        // index rebuild, so it does not count as an org change.
-        self.org.users[u].last_login = Some(t);
+        // index rebuild, so it does not count as an org change. (History generated before the
+        // org's own "now" must not move it backwards.)
+        let user = &mut self.org.users[u];
+        user.last_login = Some(user.last_login.map_or(t, |l| l.max(t)));
         (p, end)
     }
 
@@ -802,8 +857,7 @@ impl<R: Rng> Gen<'_, R> {
             .debug("requestedScopes", scopes.as_str())
             .debug("grantedScopes", scopes.as_str())
             .debug("clientAuthType", "private_key_jwt")
-            .target(target(
-                &format!("AT.{}", alnum(43, self.rng)),
+            .target(target(format!("AT.{}", alnum(43, self.rng)),
                 "access_token",
                 "unknown",
                 "Access Token",
@@ -846,7 +900,8 @@ impl<R: Rng> Gen<'_, R> {
         if missing.is_empty() {
             return;
         }
-        let (factor_type, provider, vendor, prefix, name) = ENROLLABLE[missing[self.rng.random_range(0..missing.len())]];
+        let (factor_type, provider, vendor, prefix, name) =
+            ENROLLABLE[missing[self.rng.random_range(0..missing.len())]];
         let (p, _, _) = self.presence(u, t, false);
         let login = self.org.users[u].profile.login.clone();
         let mut profile = Map::new();
@@ -854,7 +909,10 @@ impl<R: Rng> Gen<'_, R> {
             "push" => {
                 let phone = BROWSERS[BROWSERS.len() - 2..][self.rng.random_range(0..2)].os;
                 profile.insert("credentialId".into(), json!(login));
-                profile.insert("deviceType".into(), json!(if phone == "iOS" { "SmartPhone_IPhone" } else { "SmartPhone_Android" }));
+                profile.insert(
+                    "deviceType".into(),
+                    json!(if phone == "iOS" { "SmartPhone_IPhone" } else { "SmartPhone_Android" }),
+                );
                 profile.insert("name".into(), json!(if phone == "iOS" { "iPhone" } else { "Pixel 8" }));
                 profile.insert("platform".into(), json!(if phone == "iOS" { "IOS" } else { "ANDROID" }));
                 profile.insert("version".into(), json!(if phone == "iOS" { "17.4.1" } else { "34" }));
@@ -939,32 +997,31 @@ impl<R: Rng> Gen<'_, R> {
             st.session = None;
         }
         let unlock_at = now + Duration::minutes(self.rng.random_range(30..60));
-        self.state.locked.push((u, unlock_at));
+        if self.state.locked_users.insert(u) {
+            self.state.locked.push(Reverse((unlock_at, u)));
+        }
         self.changed = true;
     }
 
+    /// Admins unlock the locked-out users whose time has come (O(1) when nobody is due).
     fn unlock_due(&mut self, t: Ts) {
-        if self.state.locked.is_empty() {
-            return;
-        }
-        let mut i = 0;
-        while i < self.state.locked.len() {
-            let (u, at) = self.state.locked[i];
+        while let Some(&Reverse((at, u))) = self.state.locked.peek() {
             if at > t {
-                i += 1;
-                continue;
+                return;
             }
-            self.state.locked.swap_remove(i);
+            self.state.locked.pop();
             let still_locked =
                 self.org.users.get(u).is_some_and(|user| !user.deleted && user.status == UserStatus::LockedOut);
             if !still_locked {
+                self.state.locked_users.remove(&u);
                 continue;
             }
             let Some(admin) = pick_admin(self.rng, self.org, t, false).filter(|&a| a != u) else {
                 // Nobody to unlock them: try again later.
-                self.state.locked.push((u, t + Duration::hours(1)));
-                continue;
+                self.state.locked.push(Reverse((t + Duration::hours(1), u)));
+                return;
             };
+            self.state.locked_users.remove(&u);
             let (p, at) = self.ensure_session(admin, t);
             let ev = EventBuilder::new("user.account.unlock_by_admin", at)
                 .actor_user(&self.org.users[admin])
@@ -1047,10 +1104,10 @@ impl<R: Rng> Gen<'_, R> {
         let group = &self.org.groups[g];
         let ev = EventBuilder::new(event_type, t)
             .actor(actor.clone())
-            .via(&p)
+            .via(p)
             .request_uri(format!("/api/v1/groups/{}/users/{}", group.id, user.id))
             .target(target_user(user))
-            .target(target(&group.id, "UserGroup", "unknown", &group.name, Value::Null))
+            .target(target(group.id.as_str(), "UserGroup", "unknown", &group.name, Value::Null))
             .build(self.rng);
         self.events.push(ev);
         self.org.groups[g].last_membership_updated = t;
@@ -1095,7 +1152,7 @@ impl<R: Rng> Gen<'_, R> {
         let user = &self.org.users[u];
         let ev = EventBuilder::new("user.account.update_profile", t)
             .actor(actor.clone())
-            .via(&p)
+            .via(p)
             .request_uri(format!("/api/v1/users/{}", user.id))
             .debug("changedAttributes", "title")
             .target(target_user(user))
@@ -1132,9 +1189,15 @@ impl<R: Rng> Gen<'_, R> {
         let app = &self.org.apps[a];
         let ev = EventBuilder::new("application.user_membership.add", t)
             .actor(actor.clone())
-            .via(&p)
+            .via(p)
             .request_uri(format!("/api/v1/apps/{}/users", app.id))
-            .target(target(&derived_id("0ua", &user.id, &app.id), "AppUser", &user.profile.login, &display_name(user), Value::Null))
+            .target(target(
+                derived_id("0ua", &user.id, &app.id),
+                "AppUser",
+                &user.profile.login,
+                &display_name(user),
+                Value::Null,
+            ))
             .target(app_target(app))
             .target(target_user(user))
             .build(self.rng);
@@ -1260,7 +1323,11 @@ mod tests {
                 users_seen.insert(actor.to_string());
                 if let Some(ip) = ev["client"]["ipAddress"].as_str() {
                     let home = LOCATIONS[u.home_location].ip_prefix;
-                    assert!(ip.starts_with(&format!("{}.{}.", home[0], home[1])), "{ip} not home for {}", u.profile.login);
+                    assert!(
+                        ip.starts_with(&format!("{}.{}.", home[0], home[1])),
+                        "{ip} not home for {}",
+                        u.profile.login
+                    );
                 }
             }
         });
@@ -1272,7 +1339,11 @@ mod tests {
         let mut org = small_org(300);
         let mut counts: Map2<String, usize> = Map2::new();
         run(3, &mut org, 600, 120.0, |e| {
-            let key = format!("{}:{}", e.event["eventType"].as_str().unwrap(), e.event["outcome"]["result"].as_str().unwrap());
+            let key = format!(
+                "{}:{}",
+                e.event["eventType"].as_str().unwrap(),
+                e.event["outcome"]["result"].as_str().unwrap()
+            );
             *counts.entry(key).or_default() += 1;
         });
         for key in [
@@ -1292,7 +1363,12 @@ mod tests {
         }
         let admin: usize = counts
             .iter()
-            .filter(|(k, _)| k.starts_with("group.user_membership") || k.starts_with("user.lifecycle") || k.starts_with("user.account.update_profile") || k.starts_with("application.user_membership"))
+            .filter(|(k, _)| {
+                k.starts_with("group.user_membership")
+                    || k.starts_with("user.lifecycle")
+                    || k.starts_with("user.account.update_profile")
+                    || k.starts_with("application.user_membership")
+            })
             .map(|(_, v)| v)
             .sum();
         assert!(admin > 0, "no admin changes in {counts:?}");
@@ -1348,7 +1424,11 @@ mod tests {
             let batch = generate(&mut rng, &mut state, &mut org, from, from + Duration::minutes(1), 120.0);
             let changed = fingerprint(&org) != before;
             assert_eq!(batch.org_changed, changed, "minute {m}");
-            if changed { flagged += 1 } else { quiet += 1 }
+            if changed {
+                flagged += 1
+            } else {
+                quiet += 1
+            }
             for (g, members) in org.group_members.iter().enumerate() {
                 assert!(members.windows(2).all(|w| w[0] < w[1]), "group {g} not sorted");
             }
@@ -1367,7 +1447,10 @@ mod tests {
                         // an add leaves the user in, a remove out, when nothing else touched it.
                         let _ = (u, g, added);
                         assert!(admins.contains(actor), "membership changed by a non-admin");
-                        assert!(!org.role_assignments.iter().any(|r| r.principal == Principal::Group(g)), "admin group edited");
+                        assert!(
+                            !org.role_assignments.iter().any(|r| r.principal == Principal::Group(g)),
+                            "admin group edited"
+                        );
                     }
                     "user.lifecycle.create" => {
                         let uid = ev["target"][0]["id"].as_str().unwrap();
@@ -1392,14 +1475,93 @@ mod tests {
 
     /// Everything about the org except lastLogin, which moves silently with every sign-in.
     fn fingerprint(org: &Org) -> String {
-        let users: Vec<User> = org.users.iter().cloned().map(|mut u| {
-            u.last_login = None;
-            u
-        }).collect();
+        let users: Vec<User> = org
+            .users
+            .iter()
+            .cloned()
+            .map(|mut u| {
+                u.last_login = None;
+                u
+            })
+            .collect();
         format!(
             "{users:?}{:?}{:?}{:?}{:?}{:?}{:?}",
             org.group_members, org.factors, org.app_user_assignments, org.role_assignments, org.api_tokens, org.groups
         )
+    }
+
+    #[test]
+    fn works_on_a_generated_org_before_and_after_its_now() {
+        let now = t0();
+        let org0 = crate::org::generate(&crate::org::OrgParams::sized(600, 3, now));
+        let mut org = org0.clone();
+        let role_groups: HashSet<String> = org0
+            .role_assignments
+            .iter()
+            .filter_map(|r| match r.principal {
+                Principal::Group(g) => Some(org0.groups[g].id.clone()),
+                _ => None,
+            })
+            .collect();
+        let index: Map2<String, usize> = org0.users.iter().enumerate().map(|(i, u)| (u.id.clone(), i)).collect();
+        let app_index: Map2<String, usize> = org0.apps.iter().enumerate().map(|(i, a)| (a.id.clone(), i)).collect();
+        let assigned = |org: &Org, a: usize, u: usize| {
+            org.app_user_assignments[a].iter().any(|x| x.user == u)
+                || org.app_group_assignments[a].iter().any(|g| org.group_members[g.group].binary_search(&u).is_ok())
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut state = SessionState::default();
+        let (mut n, mut sso, mut admin_changes) = (0, 0, 0);
+        let mut unlocked: HashSet<String> = HashSet::new();
+        // Two hours of history before the org's "now", then four hours live.
+        for m in -120..240 {
+            let from = now + Duration::minutes(m);
+            let batch = generate(&mut rng, &mut state, &mut org, from, from + Duration::minutes(1), 60.0);
+            for e in &batch.events {
+                let ev = &e.event;
+                check_shape(ev);
+                n += 1;
+                if let Some(ip) = ev["client"]["ipAddress"].as_str() {
+                    let prefix: Vec<u8> = ip.split('.').take(2).map(|p| p.parse().unwrap()).collect();
+                    let loc = LOCATIONS.iter().position(|l| l.ip_prefix[..] == prefix[..]).unwrap();
+                    assert!(loc < HOSTILE_START, "benign traffic from hostile {ip}");
+                }
+                let et = ev["eventType"].as_str().unwrap();
+                let ok = matches!(ev["outcome"]["result"].as_str(), Some("SUCCESS" | "ALLOW"));
+                if et == "user.account.unlock_by_admin" {
+                    unlocked.insert(ev["target"][0]["id"].as_str().unwrap().to_string());
+                }
+                if let Some(&u) = index.get(ev["actor"]["id"].as_str().unwrap()) {
+                    let user = &org0.users[u];
+                    if ok && (et == "user.session.start" || et.starts_with("user.authentication")) {
+                        let was_unlocked = user.status == UserStatus::LockedOut && unlocked.contains(&user.id);
+                        assert!(
+                            user.status == UserStatus::Active || was_unlocked,
+                            "{} is {:?}",
+                            user.profile.login,
+                            user.status
+                        );
+                        assert!(!user.deleted);
+                        assert!(!is_dormant(user, now), "dormant {} signed in", user.profile.login);
+                        assert!(user.created <= e.published);
+                    }
+                    if et == "user.authentication.sso" {
+                        let a = app_index[ev["target"][0]["id"].as_str().unwrap()];
+                        assert!(assigned(&org0, a, u) || assigned(&org, a, u), "SSO to an unassigned app");
+                        sso += 1;
+                    }
+                }
+                if et.starts_with("group.user_membership") {
+                    admin_changes += 1;
+                    assert!(!role_groups.contains(ev["target"][1]["id"].as_str().unwrap()), "admin group edited");
+                }
+            }
+        }
+        assert!((18_000..25_000).contains(&n), "{n}");
+        assert!(sso > 3_000 && admin_changes > 3, "{sso} sso, {admin_changes} membership changes");
+        for (before, after) in org0.users.iter().zip(&org.users) {
+            assert!(after.last_login >= before.last_login, "lastLogin moved backwards for {}", before.profile.login);
+        }
     }
 
     #[test]

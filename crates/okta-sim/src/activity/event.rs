@@ -200,25 +200,36 @@ pub(crate) fn display_name(u: &User) -> String {
     }
 }
 
-/// A JSON object from key/value pairs (`json!` would deep-copy `Value`s passed into it).
+/// A JSON object from key/value pairs. (`json!` would deep-copy `Value`s passed into it, and
+/// collecting into a map first buffers and sorts the pairs; plain inserts are cheapest.)
 pub(crate) fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
-    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    let mut map = Map::new();
+    for (k, v) in pairs {
+        map.insert(k.to_string(), v);
+    }
+    Value::Object(map)
 }
 
-/// A `target` entry.
-pub(crate) fn target(id: &str, kind: &str, alternate_id: &str, display_name: &str, detail: Value) -> Value {
+/// A `target` entry. (Owned strings are moved in, borrowed ones copied once.)
+pub(crate) fn target(
+    id: impl Into<String>,
+    kind: &str,
+    alternate_id: impl Into<String>,
+    display_name: impl Into<String>,
+    detail: Value,
+) -> Value {
     obj([
-        ("id", id.into()),
+        ("id", Value::String(id.into())),
         ("type", kind.into()),
-        ("alternateId", alternate_id.into()),
-        ("displayName", display_name.into()),
+        ("alternateId", Value::String(alternate_id.into())),
+        ("displayName", Value::String(display_name.into())),
         ("detailEntry", detail),
     ])
 }
 
 /// A `User` target.
 pub(crate) fn target_user(u: &User) -> Value {
-    target(&u.id, "User", &u.profile.login, &display_name(u), Value::Null)
+    target(u.id.as_str(), "User", u.profile.login.as_str(), display_name(u), Value::Null)
 }
 
 /// Rounds an instant down to the millisecond, the precision of `published`.
@@ -320,15 +331,38 @@ impl Behaviors {
 
     /// `debugData.behaviors`.
     pub(crate) fn as_map_text(self) -> String {
-        let parts: Vec<String> = self.pairs().iter().map(|(k, v)| format!("{k}={}", Self::word(*v))).collect();
-        format!("{{{}}}", parts.join(", "))
+        let mut text = String::with_capacity(160);
+        text.push('{');
+        for (i, (k, v)) in self.pairs().iter().enumerate() {
+            if i > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(k);
+            text.push('=');
+            text.push_str(Self::word(*v));
+        }
+        text.push('}');
+        text
     }
 
     /// `debugData.logOnlySecurityData`: a JSON document carried as a string.
     pub(crate) fn as_log_only_security_data(self, risk: &str) -> String {
-        let behaviors: Map<String, Value> =
-            self.pairs().iter().map(|(k, v)| (k.to_string(), Value::from(Self::word(*v)))).collect();
-        obj([("risk", obj([("level", risk.into())])), ("behaviors", Value::Object(behaviors))]).to_string()
+        let mut text = String::with_capacity(220);
+        text.push_str("{\"risk\":{\"level\":\"");
+        text.push_str(risk);
+        text.push_str("\"},\"behaviors\":{");
+        for (i, (k, v)) in self.pairs().iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push('"');
+            text.push_str(k);
+            text.push_str("\":\"");
+            text.push_str(Self::word(*v));
+            text.push('"');
+        }
+        text.push_str("}}");
+        text
     }
 
     pub(crate) fn risk_level(self) -> &'static str {
@@ -340,6 +374,60 @@ impl Behaviors {
             "LOW"
         }
     }
+}
+
+/// JSON that depends only on a place or a client program, built once and cloned per event
+/// (cloning a map is several times cheaper than building it).
+struct Templates {
+    places: Vec<PlaceJson>,
+    /// `client.userAgent` of every known agent, in [`BROWSERS`], [`SCRIPTS`], [`SDKS`] order.
+    agents: Vec<(&'static Agent, Value)>,
+}
+
+struct PlaceJson {
+    /// `geographicalContext`.
+    geo: Value,
+    /// `securityContext` with `isProxy: false`.
+    security: Value,
+}
+
+fn user_agent_json(agent: &Agent) -> Value {
+    obj([("rawUserAgent", agent.raw.into()), ("os", agent.os.into()), ("browser", agent.browser.into())])
+}
+
+impl Templates {
+    fn user_agent(&self, agent: &Agent) -> Value {
+        match self.agents.iter().find(|(a, _)| std::ptr::eq(*a, agent)) {
+            Some((_, json)) => json.clone(),
+            None => user_agent_json(agent),
+        }
+    }
+}
+
+fn templates() -> &'static Templates {
+    static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| Templates {
+        places: LOCATIONS
+            .iter()
+            .map(|loc| PlaceJson {
+                geo: obj([
+                    ("city", loc.city.into()),
+                    ("state", loc.state.into()),
+                    ("country", loc.country.into()),
+                    ("postalCode", loc.postal_code.into()),
+                    ("geolocation", obj([("lat", loc.lat.into()), ("lon", loc.lon.into())])),
+                ]),
+                security: obj([
+                    ("asNumber", loc.as_number.into()),
+                    ("asOrg", loc.as_org.into()),
+                    ("isp", loc.isp.into()),
+                    ("domain", loc.domain.into()),
+                    ("isProxy", false.into()),
+                ]),
+            })
+            .collect(),
+        agents: BROWSERS.iter().chain(SCRIPTS).chain(SDKS).map(|a| (a, user_agent_json(a))).collect(),
+    })
 }
 
 /// Fixed facts about an event type: legacy type on success and on failure, display message,
@@ -406,9 +494,7 @@ fn meta_of(event_type: &str) -> Meta {
             "OIDC access token is granted",
             I,
         ),
-        "app.oauth2.token.grant" => {
-            meta(None, Some("app.oauth2.token.grant_failure"), "OAuth2 token grant request", I)
-        }
+        "app.oauth2.token.grant" => meta(None, Some("app.oauth2.token.grant_failure"), "OAuth2 token grant request", I),
         "user.mfa.factor.activate" => {
             meta(Some("core.user.factor.activate"), Some("core.user.factor.activate"), "Activate factor for user", I)
         }
@@ -448,9 +534,12 @@ fn meta_of(event_type: &str) -> Meta {
             "Create Okta user",
             I,
         ),
-        "user.lifecycle.activate" => {
-            meta(Some("core.user.config.user_activated"), Some("core.user.config.user_activated"), "Activate Okta user", I)
-        }
+        "user.lifecycle.activate" => meta(
+            Some("core.user.config.user_activated"),
+            Some("core.user.config.user_activated"),
+            "Activate Okta user",
+            I,
+        ),
         "user.account.update_profile" => meta(
             Some("core.user.config.profile_update.success"),
             Some("core.user.config.profile_update.success"),
@@ -597,7 +686,6 @@ impl EventBuilder {
         self
     }
 
-
     pub(crate) fn outcome(mut self, result: &'static str, reason: Option<&str>) -> Self {
         self.result = result;
         self.reason = reason.map(str::to_string);
@@ -607,8 +695,6 @@ impl EventBuilder {
     pub(crate) fn failure(self, reason: &str) -> Self {
         self.outcome("FAILURE", Some(reason))
     }
-
-
 
     pub(crate) fn target(mut self, target: Value) -> Self {
         self.targets.push(target);
@@ -658,7 +744,6 @@ impl EventBuilder {
         self
     }
 
-
     /// Renders the event. Draws the uuid, the request id and the persistence delay.
     pub(crate) fn build(self, rng: &mut impl Rng) -> GeneratedEvent {
         let meta = meta_of(self.event_type);
@@ -688,45 +773,27 @@ impl EventBuilder {
 
         let (client, ip_chain, security) = match self.client {
             Some(c) => {
-                let loc = &LOCATIONS[c.location];
-                let geo = || {
-                    obj([
-                        ("city", loc.city.into()),
-                        ("state", loc.state.into()),
-                        ("country", loc.country.into()),
-                        ("postalCode", loc.postal_code.into()),
-                        ("geolocation", obj([("lat", loc.lat.into()), ("lon", loc.lon.into())])),
-                    ])
-                };
+                let templates = templates();
+                let place = &templates.places[c.location];
                 let ip = c.ip_string();
                 let chain = Value::Array(vec![obj([
                     ("ip", ip.clone().into()),
-                    ("geographicalContext", geo()),
+                    ("geographicalContext", place.geo.clone()),
                     ("version", "V4".into()),
                     ("source", Value::Null),
                 ])]);
                 let client = obj([
-                    (
-                        "userAgent",
-                        obj([
-                            ("rawUserAgent", c.agent.raw.into()),
-                            ("os", c.agent.os.into()),
-                            ("browser", c.agent.browser.into()),
-                        ]),
-                    ),
+                    ("userAgent", templates.user_agent(c.agent)),
                     ("zone", "null".into()),
                     ("device", c.agent.device.into()),
                     ("id", self.client_id.into()),
                     ("ipAddress", ip.into()),
-                    ("geographicalContext", geo()),
+                    ("geographicalContext", place.geo.clone()),
                 ]);
-                let security = obj([
-                    ("asNumber", loc.as_number.into()),
-                    ("asOrg", loc.as_org.into()),
-                    ("isp", loc.isp.into()),
-                    ("domain", loc.domain.into()),
-                    ("isProxy", c.is_proxy.into()),
-                ]);
+                let mut security = place.security.clone();
+                if c.is_proxy {
+                    security["isProxy"] = Value::Bool(true);
+                }
                 (client, chain, security)
             }
             None => (
@@ -787,7 +854,11 @@ impl EventBuilder {
             ("target", targets),
             (
                 "transaction",
-                obj([("type", "WEB".into()), ("id", request_id.into()), ("detail", Value::Object(self.transaction_detail))]),
+                obj([
+                    ("type", "WEB".into()),
+                    ("id", request_id.into()),
+                    ("detail", Value::Object(self.transaction_detail)),
+                ]),
             ),
             ("debugContext", obj([("debugData", Value::Object(debug))])),
             ("request", obj([("ipChain", ip_chain)])),
@@ -988,7 +1059,11 @@ pub(crate) mod testing {
             group_members,
             group_owners: vec![vec![]; 4],
             app_user_assignments: vec![vec![assignment(3), assignment(4)], vec![], vec![]],
-            app_group_assignments: vec![vec![group_assignment(1), group_assignment(2)], vec![group_assignment(1)], vec![]],
+            app_group_assignments: vec![
+                vec![group_assignment(1), group_assignment(2)],
+                vec![group_assignment(1)],
+                vec![],
+            ],
             factors,
             role_assignments: vec![
                 role(0, Principal::User(0), "SUPER_ADMIN"),

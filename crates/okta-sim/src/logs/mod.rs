@@ -24,10 +24,14 @@ pub struct StoredEvent {
     pub json: String,
 }
 
+/// An event waiting for its persistence time, already serialized (a queue of `Value`s would
+/// cost several times the memory).
 struct Pending {
     persist_at: Ts,
     order: u64,
-    event: GeneratedEvent,
+    published: Ts,
+    uuid: String,
+    json: String,
 }
 
 impl PartialEq for Pending {
@@ -92,19 +96,25 @@ impl LogStore {
     /// Queues events; each is persisted at `max(published + persist_delay, now)` once that time comes.
     pub fn submit(&mut self, events: Vec<GeneratedEvent>, now: Ts) {
         for event in events {
-            let persist_at = (event.published + event.persist_delay).max(now);
-            self.order += 1;
-            self.pending.push(Reverse(Pending { persist_at, order: self.order, event }));
+            self.enqueue(event, Some(now));
         }
     }
 
-    /// Persists past events at once with their own persistence times (history before start-up).
-    pub fn backfill(&mut self, mut events: Vec<GeneratedEvent>) {
-        events.sort_by_key(|e| e.published + e.persist_delay);
+    /// Queues past events with their own persistence times (history before start-up); they
+    /// persist with the next [`LogStore::persist_due`] that reaches them.
+    pub fn backfill(&mut self, events: Vec<GeneratedEvent>) {
         for event in events {
-            let at = event.published + event.persist_delay;
-            self.persist(event, at);
+            self.enqueue(event, None);
         }
+    }
+
+    fn enqueue(&mut self, event: GeneratedEvent, not_before: Option<Ts>) {
+        let due = event.published + event.persist_delay;
+        let persist_at = not_before.map_or(due, |now| due.max(now));
+        self.order += 1;
+        let uuid = event.event.get("uuid").and_then(|u| u.as_str()).unwrap_or_default().to_string();
+        let json = event.event.to_string();
+        self.pending.push(Reverse(Pending { persist_at, order: self.order, published: event.published, uuid, json }));
     }
 
     /// Moves every queued event whose time has come into the log.
@@ -113,17 +123,12 @@ impl LogStore {
         while self.pending.peek().is_some_and(|p| p.0.persist_at <= now) {
             let Reverse(p) = self.pending.pop().expect("peeked");
             // Persistence times never go backwards: a late commit is stamped when it happens.
-            let at = self.events.last().map_or(p.persist_at, |last| last.persisted.max(p.persist_at));
-            self.persist(p.event, at);
+            let persisted = self.events.last().map_or(p.persist_at, |last| last.persisted.max(p.persist_at));
+            let seq = self.events.len() as u64 + 1;
+            self.events.push(StoredEvent { seq, persisted, published: p.published, uuid: p.uuid, json: p.json });
             moved += 1;
         }
         moved
-    }
-
-    fn persist(&mut self, event: GeneratedEvent, persisted: Ts) {
-        let seq = self.events.len() as u64 + 1;
-        let uuid = event.event.get("uuid").and_then(|u| u.as_str()).unwrap_or_default().to_string();
-        self.events.push(StoredEvent { seq, persisted, published: event.published, uuid, json: event.event.to_string() });
     }
 
     /// A polling page: events from sequence `from_seq` (or persisted at or after `since`), at most
@@ -225,6 +230,7 @@ mod tests {
         let t0 = Utc::now() - Duration::minutes(10);
         let mut store = LogStore::default();
         store.backfill((1..=5).map(|n| event(n, t0 + Duration::seconds(10 - n as i64), 0)).collect());
+        store.persist_due(Utc::now());
         let criteria = Criteria { filter: None, keywords: &[], now: Utc::now() };
         let (first, next) = store.bounded(t0, Utc::now(), false, None, &criteria, 2);
         assert_eq!(first.iter().map(|e| e.uuid.as_str()).collect::<Vec<_>>(), ["u5", "u4"]);

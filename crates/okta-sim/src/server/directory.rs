@@ -5,7 +5,7 @@ use super::error::OktaError;
 use super::filter::{Filter, Op};
 use super::paging::{Params, page, page_limit};
 use super::render::{self, GroupStats};
-use super::{OrgView, Sim, json_response, link_list};
+use super::{OrgView, Sim, json_response, link_list, link_list_raw};
 use crate::org::UserStatus;
 use axum::extract::{Extension, Path, Query, State};
 use axum::response::Response;
@@ -150,14 +150,13 @@ async fn list_users(
         let scope = format!("users:sorted:{sort_by}:{descending}");
         let start = after(&sim, &scope, &params)?;
         let (items, next) = page(rows.iter().enumerate().map(|(rank, (_, i))| (rank as u64, *i)), start, limit);
-        let items = items.into_iter().map(|i| render::user(base, &org.users[i])).collect();
-        return Ok(link_list(&sim, path, &params, items, seal(&sim, &scope, next)));
+        let body = render::users_array(base, items.into_iter().map(|i| &org.users[i]));
+        return Ok(link_list_raw(&sim, path, &params, body, seal(&sim, &scope, next)));
     }
     let start = after(&sim, "users", &params)?;
     let (items, next) =
         page(org.live_users().filter(|(_, u)| matches(u)).map(|(i, u)| (i as u64, u)), start, limit);
-    let items = items.into_iter().map(|u| render::user(base, u)).collect();
-    Ok(link_list(&sim, path, &params, items, seal(&sim, "users", next)))
+    Ok(link_list_raw(&sim, path, &params, render::users_array(base, items), seal(&sim, "users", next)))
 }
 
 async fn get_user(
@@ -298,8 +297,8 @@ async fn group_members(
     let start = after(&sim, &scope, &params)?;
     let members = view.org.group_members[g].iter().filter(|&&u| !view.org.users[u].deleted);
     let (items, next) = page(members.map(|&u| (u as u64, u)), start, limit);
-    let items = items.into_iter().map(|u| render::user(&sim.base_url, &view.org.users[u])).collect();
-    Ok(link_list(&sim, &format!("/api/v1/groups/{id}/users"), &params, items, seal(&sim, &scope, next)))
+    let body = render::users_array(&sim.base_url, items.into_iter().map(|u| &view.org.users[u]));
+    Ok(link_list_raw(&sim, &format!("/api/v1/groups/{id}/users"), &params, body, seal(&sim, &scope, next)))
 }
 
 async fn group_owners(

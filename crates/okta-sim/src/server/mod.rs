@@ -186,7 +186,12 @@ pub fn random_alnum(len: usize) -> String {
 
 /// A JSON array response with Okta's `Link` headers.
 pub(crate) fn link_list(sim: &Sim, path: &str, params: &Params, items: Vec<Value>, next: Option<String>) -> Response {
-    let mut response = json_response(Value::Array(items));
+    link_list_raw(sim, path, params, Value::Array(items).to_string(), next)
+}
+
+/// [`link_list`] for a body already serialized (the hot listings write JSON text directly).
+pub(crate) fn link_list_raw(sim: &Sim, path: &str, params: &Params, body: String, next: Option<String>) -> Response {
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
     for link in paging::link_headers(&sim.base_url, path, params, next.as_deref()) {
         if let Ok(value) = HeaderValue::from_str(&link) {
             response.headers_mut().append(header::LINK, value);
@@ -225,7 +230,9 @@ pub async fn start(config: SimConfig) -> std::io::Result<RunningSim> {
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
 
+    let phase = std::time::Instant::now();
     let mut org = crate::org::generate(&config.org);
+    tracing::debug!(elapsed = ?phase.elapsed(), users = org.users.len(), "org generated");
     let key = keys::ServiceKey::generate().map_err(std::io::Error::other)?;
     std::fs::create_dir_all(&config.data_dir)?;
     let private_key_file = config.data_dir.join("private-key.pem");
@@ -247,6 +254,7 @@ pub async fn start(config: SimConfig) -> std::io::Result<RunningSim> {
     let users = org.users.iter().filter(|u| !u.deleted).count() as f64;
     let events_per_minute = config.activity.events_per_minute.unwrap_or((users * 20.0 / 1440.0).max(2.0));
     let index = OrgIndex::build(&org);
+    tracing::debug!(elapsed = ?phase.elapsed(), "key pair made and org indexed");
     let sim = Arc::new(Sim {
         base_url: base_url.clone(),
         org: RwLock::new(OrgView { org, index }),
@@ -261,19 +269,36 @@ pub async fn start(config: SimConfig) -> std::io::Result<RunningSim> {
     });
     let (_, api_token) = sim.add_api_token("Okta simulator", Vec::new());
 
-    // History before start-up persists at once, with its own persistence times.
+    // History before start-up, generated an hour at a time so that only that much is ever held
+    // as JSON values; it persists at once, with its own persistence times.
     let now = Sim::now();
-    let history_start = now - chrono::Duration::from_std(config.activity.history).unwrap_or_default();
-    if history_start < now {
+    let mut window_start = now - chrono::Duration::from_std(config.activity.history).unwrap_or_default();
+    let mut history_events = 0;
+    while window_start < now {
+        let window_end = (window_start + chrono::Duration::hours(1)).min(now);
         let batch = {
             let mut view = sim.org.write().expect("org lock");
-            let batch =
-                sim.activity.lock().expect("activity lock").benign(&mut view.org, history_start, now, events_per_minute);
-            view.index = OrgIndex::build(&view.org);
+            let batch = sim.activity.lock().expect("activity lock").benign(
+                &mut view.org,
+                window_start,
+                window_end,
+                events_per_minute,
+            );
+            if batch.org_changed {
+                view.index = OrgIndex::build(&view.org);
+            }
             batch
         };
-        sim.logs.lock().expect("logs lock").backfill(batch.events);
+        history_events += batch.events.len();
+        let mut logs = sim.logs.lock().expect("logs lock");
+        logs.backfill(batch.events);
+        // Late events of this window may persist after early ones of the next: keep them queued.
+        logs.persist_due(window_end - chrono::Duration::minutes(5));
+        window_start = window_end;
     }
+    sim.logs.lock().expect("logs lock").persist_due(now);
+    tracing::debug!(elapsed = ?phase.elapsed(), events = history_events, "history generated");
+    tracing::debug!(elapsed = ?phase.elapsed(), "simulator ready");
 
     let (shutdown, mut stopped) = watch::channel(false);
     if config.activity.live {

@@ -9,11 +9,172 @@ use serde_json::{Map, Value, json};
 
 /// Okta's timestamp format: milliseconds and a `Z`.
 pub fn ts(t: &Ts) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    OktaTime(t).to_string()
 }
 
-fn opt_ts(t: &Option<Ts>) -> Value {
-    t.as_ref().map(|t| Value::String(ts(t))).unwrap_or(Value::Null)
+/// Displays a timestamp as `2024-01-02T03:04:05.678Z` without chrono's format-string parsing
+/// (this is on the hot path of every listing).
+pub struct OktaTime<'a>(pub &'a Ts);
+
+impl std::fmt::Display for OktaTime<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use chrono::{Datelike, Timelike};
+        let t = self.0;
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.timestamp_subsec_millis().min(999)
+        )
+    }
+}
+
+impl serde::Serialize for OktaTime<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+struct OptTime<'a>(&'a Option<Ts>);
+
+impl serde::Serialize for OptTime<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(t) => serializer.collect_str(&OktaTime(t)),
+            None => serializer.serialize_none(),
+        }
+    }
+}
+
+/// A user in Okta's wire format, serialized straight to text: listings of hundreds of thousands
+/// of users go through here, so it builds no intermediate `Value`.
+pub struct UserJson<'a> {
+    pub base: &'a str,
+    pub user: &'a User,
+}
+
+impl serde::Serialize for UserJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let u = self.user;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &u.id)?;
+        map.serialize_entry("status", u.status.as_str())?;
+        map.serialize_entry("created", &OktaTime(&u.created))?;
+        map.serialize_entry("activated", &OptTime(&u.activated))?;
+        map.serialize_entry("statusChanged", &OptTime(&u.status_changed))?;
+        map.serialize_entry("lastLogin", &OptTime(&u.last_login))?;
+        map.serialize_entry("lastUpdated", &OktaTime(&u.last_updated))?;
+        map.serialize_entry("passwordChanged", &OptTime(&u.password_changed))?;
+        map.serialize_entry("type", &TypeJson(&u.type_id))?;
+        map.serialize_entry("profile", &ProfileJson(&u.profile))?;
+        map.serialize_entry("credentials", &CredentialsJson(u))?;
+        map.serialize_entry("_links", &SelfLink { base: self.base, kind: "users", id: &u.id })?;
+        map.end()
+    }
+}
+
+struct TypeJson<'a>(&'a str);
+
+impl serde::Serialize for TypeJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("id", self.0)?;
+        map.end()
+    }
+}
+
+struct ProfileJson<'a>(&'a UserProfile);
+
+impl serde::Serialize for ProfileJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let p = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("firstName", &p.first_name)?;
+        map.serialize_entry("lastName", &p.last_name)?;
+        map.serialize_entry("mobilePhone", &Value::Null)?;
+        map.serialize_entry("secondEmail", &Value::Null)?;
+        map.serialize_entry("login", &p.login)?;
+        map.serialize_entry("email", &p.email)?;
+        let optional = [
+            ("displayName", &p.display_name),
+            ("title", &p.title),
+            ("department", &p.department),
+            ("employeeNumber", &p.employee_number),
+            ("managerId", &p.manager_id),
+            ("city", &p.city),
+            ("countryCode", &p.country_code),
+            ("userType", &p.user_type),
+        ];
+        for (key, value) in optional {
+            if let Some(v) = value {
+                map.serialize_entry(key, v)?;
+            }
+        }
+        for (k, v) in &p.custom {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+struct CredentialsJson<'a>(&'a User);
+
+impl serde::Serialize for CredentialsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let u = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        if u.provider_type == "OKTA" && u.status != UserStatus::Staged {
+            map.serialize_entry("password", &serde_json::Map::new())?;
+        }
+        map.serialize_entry("provider", &ProviderJson(u))?;
+        map.end()
+    }
+}
+
+struct ProviderJson<'a>(&'a User);
+
+impl serde::Serialize for ProviderJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("type", self.0.provider_type)?;
+        map.serialize_entry("name", &self.0.provider_name)?;
+        map.end()
+    }
+}
+
+/// `{"self": {"href": "<base>/api/v1/<kind>/<id>"}}`.
+struct SelfLink<'a> {
+    base: &'a str,
+    kind: &'a str,
+    id: &'a str,
+}
+
+impl serde::Serialize for SelfLink<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Href<'a>(&'a SelfLink<'a>);
+        impl serde::Serialize for Href<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(1))?;
+                let link = self.0;
+                map.serialize_entry("href", &format_args!("{}/api/v1/{}/{}", link.base, link.kind, link.id))?;
+                map.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("self", &Href(self))?;
+        map.end()
+    }
 }
 
 fn href(base: &str, path: String) -> Value {
@@ -21,50 +182,21 @@ fn href(base: &str, path: String) -> Value {
 }
 
 pub fn user(base: &str, u: &User) -> Value {
-    let p = &u.profile;
-    let mut profile = Map::new();
-    profile.insert("firstName".into(), json!(p.first_name));
-    profile.insert("lastName".into(), json!(p.last_name));
-    profile.insert("mobilePhone".into(), Value::Null);
-    profile.insert("secondEmail".into(), Value::Null);
-    profile.insert("login".into(), json!(p.login));
-    profile.insert("email".into(), json!(p.email));
-    let optional = [
-        ("displayName", &p.display_name),
-        ("title", &p.title),
-        ("department", &p.department),
-        ("employeeNumber", &p.employee_number),
-        ("managerId", &p.manager_id),
-        ("city", &p.city),
-        ("countryCode", &p.country_code),
-        ("userType", &p.user_type),
-    ];
-    for (key, value) in optional {
-        if let Some(v) = value {
-            profile.insert(key.into(), json!(v));
+    serde_json::to_value(UserJson { base, user: u }).expect("a user serializes")
+}
+
+/// A JSON array of users, written straight to text.
+pub fn users_array<'a>(base: &str, users: impl IntoIterator<Item = &'a User>) -> String {
+    let mut out = Vec::with_capacity(64 * 1024);
+    out.push(b'[');
+    for (i, u) in users.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
+        serde_json::to_writer(&mut out, &UserJson { base, user: u }).expect("writing to memory cannot fail");
     }
-    for (k, v) in &p.custom {
-        profile.insert(k.clone(), v.clone());
-    }
-    let mut credentials = json!({ "provider": { "type": u.provider_type, "name": u.provider_name } });
-    if u.provider_type == "OKTA" && u.status != UserStatus::Staged {
-        credentials["password"] = json!({});
-    }
-    json!({
-        "id": u.id,
-        "status": u.status.as_str(),
-        "created": ts(&u.created),
-        "activated": opt_ts(&u.activated),
-        "statusChanged": opt_ts(&u.status_changed),
-        "lastLogin": opt_ts(&u.last_login),
-        "lastUpdated": ts(&u.last_updated),
-        "passwordChanged": opt_ts(&u.password_changed),
-        "type": { "id": u.type_id },
-        "profile": profile,
-        "credentials": credentials,
-        "_links": { "self": href(base, format!("/api/v1/users/{}", u.id)) }
-    })
+    out.push(b']');
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
 /// A group; `stats` adds `_embedded.stats` (for `expand=stats`).

@@ -40,18 +40,28 @@ async fn every_response_carries_rate_limit_headers_and_the_budget_runs_out() {
 async fn the_concurrency_limit_answers_429_with_limit_zero() {
     let limits = RateLimitSettings { concurrency: 2, ..RateLimitSettings::default() };
     let sim = sim_with(Options { rate_limits: limits, ..Options::default() }).await;
-    let slow = serde_json::json!({"path": "/api/v1/groups", "kind": "delay", "ms": 1500, "times": 2});
+    let slow = serde_json::json!({"path": "/api/v1/groups", "kind": "delay", "ms": 4000, "times": 2});
     sim.control(reqwest::Method::POST, "/faults", Some(slow)).await;
-    let (a, b) = (sim.get("/api/v1/groups"), sim.get("/api/v1/groups"));
-    let third = async {
-        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-        sim.get("/api/v1/users?limit=1").await
+    let slow_requests = async { tokio::join!(sim.get("/api/v1/groups"), sim.get("/api/v1/groups")) };
+    let probe = async {
+        // Once both slow requests hold their slots, a third request is refused.
+        for _ in 0..30 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let reply = sim.get("/api/v1/users?limit=1").await;
+            if reply.status == 429 {
+                return Some(reply);
+            }
+        }
+        None
     };
-    let (a, b, third) = tokio::join!(a, b, third);
+    let ((a, b), refused) = tokio::join!(slow_requests, probe);
     assert_eq!((a.status, b.status), (200, 200));
-    assert_eq!(third.status, 429);
-    assert_eq!(header(&third, "x-rate-limit-limit"), 0);
-    assert_eq!(header(&third, "x-rate-limit-remaining"), 0);
+    let refused = refused.expect("a request over the concurrency limit is refused");
+    assert_eq!(header(&refused, "x-rate-limit-limit"), 0);
+    assert_eq!(header(&refused, "x-rate-limit-remaining"), 0);
+    assert_eq!(refused.error_code(), "E0000047");
+    // With the slots free again, requests pass.
+    assert_eq!(sim.get("/api/v1/users?limit=1").await.status, 200);
 }
 
 #[tokio::test]

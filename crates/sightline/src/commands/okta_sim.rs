@@ -85,9 +85,15 @@ pub async fn run(args: Args) -> Result<()> {
         bail!("--users {}: choose between 1 and 1000000", args.users);
     }
     let rate_limits = rate_limit_settings(&args)?;
-    let data_dir = match &args.data_dir {
-        Some(dir) => dir.clone(),
-        None => std::env::temp_dir().join(format!("sightline-okta-sim-{}", std::process::id())),
+    // Without --data-dir the key lives in a temporary directory removed when the simulator stops.
+    let temporary = match &args.data_dir {
+        Some(_) => None,
+        None => Some(tempfile::Builder::new().prefix("sightline-okta-sim-").tempdir().context("cannot create a temporary directory")?),
+    };
+    let data_dir = match (&args.data_dir, &temporary) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(dir)) => dir.path().to_path_buf(),
+        (None, None) => unreachable!("a temporary directory exists when --data-dir is absent"),
     };
     let mut org = OrgParams::sized(args.users, args.seed, chrono::Utc::now());
     if let Some(groups) = args.groups {
@@ -144,6 +150,7 @@ pub async fn run(args: Args) -> Result<()> {
             running.stop().await.context("the simulator did not stop cleanly")?;
         }
     }
+    drop(temporary);
     Ok(())
 }
 
