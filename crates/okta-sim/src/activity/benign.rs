@@ -365,7 +365,7 @@ pub(super) fn app_access_events(
                 derived_id("0ua", &user.id, &app.id),
                 "AppUser",
                 &user.profile.login,
-                &display_name(user),
+                display_name(user),
                 Value::Null,
             ))
             .build(rng),
@@ -588,7 +588,7 @@ pub(super) fn generate(
 ) -> ActivityBatch {
     // Reserve for the whole window at once: regrowing a vector of large events is costly.
     let minutes = (to - from).num_milliseconds().max(0) as f64 / 60_000.0;
-    let expected = (minutes * events_per_minute.max(0.0) * 1.15).min(5e6) as usize + state.pending.len() + 64;
+    let expected = (minutes * events_per_minute.max(0.0) * 1.15).min(1e6) as usize + state.pending.len() + 64;
     let mut g = Gen { rng, state, org, events: Vec::with_capacity(expected), changed: false };
     for ev in std::mem::take(&mut g.state.pending) {
         if ev.published >= from {
@@ -1195,7 +1195,7 @@ impl<R: Rng> Gen<'_, R> {
                 derived_id("0ua", &user.id, &app.id),
                 "AppUser",
                 &user.profile.login,
-                &display_name(user),
+                display_name(user),
                 Value::Null,
             ))
             .target(app_target(app))

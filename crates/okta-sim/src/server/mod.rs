@@ -269,13 +269,14 @@ pub async fn start(config: SimConfig) -> std::io::Result<RunningSim> {
     });
     let (_, api_token) = sim.add_api_token("Okta simulator", Vec::new());
 
-    // History before start-up, generated an hour at a time so that only that much is ever held
-    // as JSON values; it persists at once, with its own persistence times.
+    // History before start-up, generated five minutes at a time: a LogEvent held as a JSON value
+    // takes about 15 KB, so a whole day at once would take gigabytes. It persists at once, with
+    // its own persistence times.
     let now = Sim::now();
     let mut window_start = now - chrono::Duration::from_std(config.activity.history).unwrap_or_default();
     let mut history_events = 0;
     while window_start < now {
-        let window_end = (window_start + chrono::Duration::hours(1)).min(now);
+        let window_end = (window_start + chrono::Duration::minutes(5)).min(now);
         let batch = {
             let mut view = sim.org.write().expect("org lock");
             let batch = sim.activity.lock().expect("activity lock").benign(
@@ -293,7 +294,7 @@ pub async fn start(config: SimConfig) -> std::io::Result<RunningSim> {
         let mut logs = sim.logs.lock().expect("logs lock");
         logs.backfill(batch.events);
         // Late events of this window may persist after early ones of the next: keep them queued.
-        logs.persist_due(window_end - chrono::Duration::minutes(5));
+        logs.persist_due(window_end - chrono::Duration::minutes(2));
         window_start = window_end;
     }
     sim.logs.lock().expect("logs lock").persist_due(now);
