@@ -11,6 +11,10 @@ use okta_sim::server::ratelimit::RateLimitSettings;
 use okta_sim::{ActivityConfig, SimConfig, SimInfo};
 use std::time::{Duration, Instant};
 
+/// The same allocator as the `sightline` binary, so the figures are what users get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -125,13 +129,17 @@ async fn serving(users: usize) {
         ("System Log polling (limit 1000)", format!("{base}/api/v1/logs?since={since}&limit=1000")),
     ];
     println!();
-    println!("Simulator with {users} users ready in {:.2} s (org, indexes, 1 h of System Log, RSA key).", ready.as_secs_f64());
+    println!(
+        "Simulator with {users} users ready in {:.2} s (org, indexes, 1 h of System Log, RSA key).",
+        ready.as_secs_f64()
+    );
     println!();
     println!("| listing (server on one core, 4 clients in parallel) | objects | pages | wall time | objects/s |");
     println!("|---|---:|---:|---:|---:|");
     for (name, url) in cases {
         let t = Instant::now();
-        let tasks: Vec<_> = (0..4).map(|_| tokio::spawn(drain_owned(http.clone(), token.clone(), url.clone()))).collect();
+        let tasks: Vec<_> =
+            (0..4).map(|_| tokio::spawn(drain_owned(http.clone(), token.clone(), url.clone()))).collect();
         let mut objects = 0;
         let mut pages = 0;
         for task in tasks {
@@ -153,7 +161,10 @@ async fn drain_owned(http: reqwest::Client, token: String, url: String) -> (usiz
 fn main() {
     // `cargo bench` passes `--bench`; only our own flags matter.
     let users = arg("--users", 100_000);
-    println!("## okta-sim benchmark ({} cores available)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "## okta-sim benchmark ({} cores available)",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
     println!();
     generation();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();

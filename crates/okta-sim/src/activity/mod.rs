@@ -8,7 +8,7 @@ mod benign;
 mod event;
 mod scenarios;
 
-pub use event::{GeneratedEvent, ActivityBatch};
+pub use event::{ActivityBatch, GeneratedEvent};
 pub use scenarios::{GroundTruth, Scenario};
 
 use crate::org::{Org, Ts};

@@ -133,7 +133,13 @@ impl LogStore {
 
     /// A polling page: events from sequence `from_seq` (or persisted at or after `since`), at most
     /// `limit`; returns them and the sequence number the next page starts at.
-    pub fn poll(&self, from_seq: Option<u64>, since: Ts, criteria: &Criteria, limit: usize) -> (Vec<&StoredEvent>, u64) {
+    pub fn poll(
+        &self,
+        from_seq: Option<u64>,
+        since: Ts,
+        criteria: &Criteria,
+        limit: usize,
+    ) -> (Vec<&StoredEvent>, u64) {
         let start = match from_seq {
             Some(seq) => (seq.saturating_sub(1)) as usize,
             None => self.events.partition_point(|e| e.persisted < since),
@@ -202,7 +208,7 @@ mod tests {
 
     fn event(n: u64, published: Ts, delay_s: i64) -> GeneratedEvent {
         GeneratedEvent {
-            event: json!({"uuid": format!("u{n}"), "eventType": if n % 2 == 0 { "even" } else { "odd" }}),
+            event: json!({"uuid": format!("u{n}"), "eventType": "user.session.start"}),
             published,
             persist_delay: Duration::seconds(delay_s),
         }

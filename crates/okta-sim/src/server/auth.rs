@@ -146,7 +146,11 @@ impl AuthState {
                         ));
                     }
                     let proof = presented.dpop.ok_or_else(|| {
-                        challenge(StatusCode::BAD_REQUEST, "invalid_dpop_proof", "The DPoP proof JWT header is missing.")
+                        challenge(
+                            StatusCode::BAD_REQUEST,
+                            "invalid_dpop_proof",
+                            "The DPoP proof JWT header is missing.",
+                        )
                     })?;
                     let checked = self
                         .verify_proof(proof, presented.method, &presented.url_without_query, Some(credential))
@@ -159,7 +163,11 @@ impl AuthState {
                         ));
                     }
                 } else if is_dpop {
-                    return Err(challenge(StatusCode::UNAUTHORIZED, "invalid_token", "The access token is not DPoP bound."));
+                    return Err(challenge(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_token",
+                        "The access token is not DPoP bound.",
+                    ));
                 }
                 if !token.scopes.iter().any(|s| s == area.read_scope()) {
                     return Err(challenge(
@@ -183,8 +191,7 @@ impl AuthState {
         form: &HashMap<String, String>,
         dpop: Option<&str>,
     ) -> Result<Value, OktaError> {
-        let invalid_client =
-            |why: &str| OktaError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", why.to_string());
+        let invalid_client = |why: &str| OktaError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", why.to_string());
         match form.get("grant_type").map(String::as_str) {
             Some("client_credentials") => {}
             Some(other) => {
@@ -195,7 +202,11 @@ impl AuthState {
                 ));
             }
             None => {
-                return Err(OktaError::oauth(StatusCode::BAD_REQUEST, "invalid_request", "The 'grant_type' parameter is required."));
+                return Err(OktaError::oauth(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "The 'grant_type' parameter is required.",
+                ));
             }
         }
         if form.get("client_assertion_type").map(String::as_str)
@@ -205,7 +216,8 @@ impl AuthState {
                 "Client Credentials requests to the Org Authorization Server must use the private_key_jwt token_endpoint_auth_method.",
             ));
         }
-        let assertion = form.get("client_assertion").ok_or_else(|| invalid_client("The client_assertion is missing."))?;
+        let assertion =
+            form.get("client_assertion").ok_or_else(|| invalid_client("The client_assertion is missing."))?;
         let header = jsonwebtoken::decode_header(assertion)
             .map_err(|_| invalid_client("The client_assertion is not a valid JWT."))?;
         let unverified: Value = jsonwebtoken::dangerous::insecure_decode_claims(assertion)
@@ -218,7 +230,9 @@ impl AuthState {
             .oauth_clients
             .iter()
             .find(|c| c.client_id == client_id && index.app_by_id.contains_key(&org.apps[c.app].id))
-            .ok_or_else(|| invalid_client("Client authentication failed. Either the client or the client credentials are invalid."))?;
+            .ok_or_else(|| {
+                invalid_client("Client authentication failed. Either the client or the client credentials are invalid.")
+            })?;
         if !ASYMMETRIC.contains(&header.alg) {
             return Err(invalid_client("The client_assertion signature algorithm is not allowed."));
         }
@@ -248,11 +262,16 @@ impl AuthState {
                 }
                 Err(e) => {
                     last_error = match e.kind() {
-                        jsonwebtoken::errors::ErrorKind::ExpiredSignature => "The client_assertion token is expired.".into(),
-                        jsonwebtoken::errors::ErrorKind::InvalidAudience => {
-                            format!("The audience claim for client_assertion must be the endpoint invoked for the request: '{token_url}'.")
+                        jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                            "The client_assertion token is expired.".into()
                         }
-                        jsonwebtoken::errors::ErrorKind::InvalidIssuer | jsonwebtoken::errors::ErrorKind::InvalidSubject => {
+                        jsonwebtoken::errors::ErrorKind::InvalidAudience => {
+                            format!(
+                                "The audience claim for client_assertion must be the endpoint invoked for the request: '{token_url}'."
+                            )
+                        }
+                        jsonwebtoken::errors::ErrorKind::InvalidIssuer
+                        | jsonwebtoken::errors::ErrorKind::InvalidSubject => {
                             "The issuer and subject claims of the client_assertion must be the client_id.".into()
                         }
                         jsonwebtoken::errors::ErrorKind::MissingRequiredClaim(c) => {
@@ -308,8 +327,7 @@ impl AuthState {
                 "The authorization server resource does not have any configured default scopes, 'scope' must be provided.",
             ));
         }
-        let missing: Vec<&str> =
-            requested.iter().filter(|s| !client.scopes.contains(s)).map(String::as_str).collect();
+        let missing: Vec<&str> = requested.iter().filter(|s| !client.scopes.contains(s)).map(String::as_str).collect();
         if !missing.is_empty() {
             return Err(OktaError::oauth(
                 StatusCode::BAD_REQUEST,
@@ -332,7 +350,13 @@ impl AuthState {
     }
 
     /// Verifies a DPoP proof for `method` on `url`; with `access_token`, also its `ath`.
-    fn verify_proof(&self, proof: &str, method: &str, url: &str, access_token: Option<&str>) -> Result<CheckedProof, String> {
+    fn verify_proof(
+        &self,
+        proof: &str,
+        method: &str,
+        url: &str,
+        access_token: Option<&str>,
+    ) -> Result<CheckedProof, String> {
         let raw_header = proof.split('.').next().unwrap_or_default();
         let header_json: Value = URL_SAFE_NO_PAD
             .decode(raw_header)
@@ -350,7 +374,8 @@ impl AuthState {
         if !ASYMMETRIC.contains(&header.alg) {
             return Err("The DPoP proof JWT 'alg' header must be an asymmetric algorithm.".into());
         }
-        let jwk: Jwk = serde_json::from_value(jwk_json.clone()).map_err(|_| "The DPoP proof 'jwk' header is not a valid key.")?;
+        let jwk: Jwk =
+            serde_json::from_value(jwk_json.clone()).map_err(|_| "The DPoP proof 'jwk' header is not a valid key.")?;
         let key = DecodingKey::from_jwk(&jwk).map_err(|_| "The DPoP proof 'jwk' header is not a valid key.")?;
         let mut validation = Validation::new(header.alg);
         validation.required_spec_claims = HashSet::new();
@@ -384,7 +409,8 @@ impl AuthState {
         if !self.first_use(&format!("dpop:{jti}"), now + PROOF_MAX_AGE_SECONDS + CLOCK_SKEW_SECONDS) {
             return Err("The DPoP proof JWT has already been used.".into());
         }
-        let jkt = jwk.thumbprint(ThumbprintHash::SHA256).map_err(|_| "The DPoP proof 'jwk' header is not a valid key.")?;
+        let jkt =
+            jwk.thumbprint(ThumbprintHash::SHA256).map_err(|_| "The DPoP proof 'jwk' header is not a valid key.")?;
         Ok(CheckedProof { jkt, nonce: claim("nonce") })
     }
 }

@@ -7,10 +7,10 @@ use super::paging::{Params, page, page_limit};
 use super::render::{self, GroupStats};
 use super::{OrgView, Sim, json_response, link_list, link_list_raw};
 use crate::org::UserStatus;
+use axum::Router;
 use axum::extract::{Extension, Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -87,10 +87,7 @@ fn user_filter_allowed(path: &str, op: Op) -> bool {
     }
 }
 
-async fn list_users(
-    State(sim): State<Arc<Sim>>,
-    Query(params): Query<Params>,
-) -> Result<Response> {
+async fn list_users(State(sim): State<Arc<Sim>>, Query(params): Query<Params>) -> Result<Response> {
     let view = sim.view();
     let org = &view.org;
     let path = "/api/v1/users";
@@ -112,10 +109,7 @@ async fn list_users(
     }
     let limit = page_limit(&params, 200, 200)?;
     let filter = params.get("filter").map(|f| parse_expression(f, user_filter_allowed)).transpose()?;
-    let search = params
-        .get("search")
-        .map(|s| parse_expression(s, |_, op| op != Op::Ne))
-        .transpose()?;
+    let search = params.get("search").map(|s| parse_expression(s, |_, op| op != Op::Ne)).transpose()?;
     let base = &sim.base_url;
     let matches = |u: &crate::org::User| -> bool {
         if let Some(f) = &filter {
@@ -154,8 +148,7 @@ async fn list_users(
         return Ok(link_list_raw(&sim, path, &params, body, seal(&sim, &scope, next)));
     }
     let start = after(&sim, "users", &params)?;
-    let (items, next) =
-        page(org.live_users().filter(|(_, u)| matches(u)).map(|(i, u)| (i as u64, u)), start, limit);
+    let (items, next) = page(org.live_users().filter(|(_, u)| matches(u)).map(|(i, u)| (i as u64, u)), start, limit);
     Ok(link_list_raw(&sim, path, &params, render::users_array(base, items), seal(&sim, "users", next)))
 }
 
@@ -194,8 +187,7 @@ async fn user_factors(
     let view = sim.view();
     let u = find_user(&view, &id, caller.as_ref().map(|c| &c.0))?;
     let user_id = &view.org.users[u].id;
-    let items: Vec<Value> =
-        view.org.factors[u].iter().map(|f| render::factor(&sim.base_url, user_id, f)).collect();
+    let items: Vec<Value> = view.org.factors[u].iter().map(|f| render::factor(&sim.base_url, user_id, f)).collect();
     Ok(json_response(Value::Array(items)))
 }
 
@@ -314,8 +306,7 @@ async fn group_owners(
     let limit = page_limit(&params, 1000, 1000)?;
     let scope = format!("groups/{id}/owners");
     let start = after(&sim, &scope, &params)?;
-    let (items, next) =
-        page(view.org.group_owners[g].iter().enumerate().map(|(i, o)| (i as u64, o)), start, limit);
+    let (items, next) = page(view.org.group_owners[g].iter().enumerate().map(|(i, o)| (i as u64, o)), start, limit);
     let items = items.into_iter().map(|o| render::group_owner(&view.org, o)).collect();
     Ok(link_list(&sim, &format!("/api/v1/groups/{id}/owners"), &params, items, seal(&sim, &scope, next)))
 }
@@ -423,10 +414,9 @@ async fn app_groups(
     let q = params.get("q");
     let embed = wants(&params, "group");
     let org = &view.org;
-    let rows = org.app_group_assignments[a]
-        .iter()
-        .enumerate()
-        .filter(|(_, ag)| !org.groups[ag.group].deleted && q.is_none_or(|q| starts_with_ci(&org.groups[ag.group].name, q)));
+    let rows = org.app_group_assignments[a].iter().enumerate().filter(|(_, ag)| {
+        !org.groups[ag.group].deleted && q.is_none_or(|q| starts_with_ci(&org.groups[ag.group].name, q))
+    });
     let (items, next) = page(rows.map(|(i, ag)| (i as u64, ag)), start, limit);
     let items = items.into_iter().map(|ag| render::app_group(&sim.base_url, org, a, ag, embed)).collect();
     Ok(link_list(&sim, &format!("/api/v1/apps/{id}/groups"), &params, items, seal(&sim, &scope, next)))

@@ -44,7 +44,8 @@ impl OktaError {
     /// 400 E0000001 for a parameter that fails validation (e.g. a forged `after` cursor).
     pub fn validation(detail: impl Into<String>) -> OktaError {
         let detail = detail.into();
-        OktaError::api(StatusCode::BAD_REQUEST, "E0000001", format!("Api validation failed: {detail}")).with_cause(detail)
+        OktaError::api(StatusCode::BAD_REQUEST, "E0000001", format!("Api validation failed: {detail}"))
+            .with_cause(detail)
     }
 
     pub fn invalid_token() -> OktaError {

@@ -320,7 +320,8 @@ mod tests {
 
     #[test]
     fn malformed_expressions_are_refused() {
-        for bad in ["", "eventType eq", "eventType equals \"x\"", "(eventType eq \"x\"", "eventType eq x y", "\"x\" eq 1"]
+        for bad in
+            ["", "eventType eq", "eventType equals \"x\"", "(eventType eq \"x\"", "eventType eq x y", "\"x\" eq 1"]
         {
             assert!(Filter::parse(bad).is_err(), "{bad}");
         }

@@ -144,9 +144,11 @@ async fn admit_and_run(
         Admission::OverConcurrency { reset } => (0, 0, reset),
     };
     let headers = response.headers_mut();
-    for (name, value) in
-        [("x-rate-limit-limit", limit as u64), ("x-rate-limit-remaining", remaining as u64), ("x-rate-limit-reset", reset)]
-    {
+    for (name, value) in [
+        ("x-rate-limit-limit", limit as u64),
+        ("x-rate-limit-remaining", remaining as u64),
+        ("x-rate-limit-reset", reset),
+    ] {
         headers.insert(name, HeaderValue::from(value));
     }
     response

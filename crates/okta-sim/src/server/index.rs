@@ -131,8 +131,7 @@ impl OrgIndex {
 
     /// Role assignments that apply to a user: direct ones, then those of the user's groups.
     pub fn user_role_assignments(&self, user: usize) -> Vec<usize> {
-        let mut out: Vec<usize> =
-            self.roles_by_principal.get(&Principal::User(user)).cloned().unwrap_or_default();
+        let mut out: Vec<usize> = self.roles_by_principal.get(&Principal::User(user)).cloned().unwrap_or_default();
         for &g in &self.user_groups[user] {
             if let Some(ras) = self.roles_by_principal.get(&Principal::Group(g)) {
                 out.extend(ras);

@@ -1,9 +1,9 @@
 //! `GET /api/v1/logs`: polling and bounded System Log queries.
 
+use super::Sim;
 use super::error::OktaError;
 use super::filter::{Filter, Op};
 use super::paging::{Params, link_headers, page_limit};
-use super::Sim;
 use crate::logs::Criteria;
 use crate::org::Ts;
 use axum::Router;
@@ -68,7 +68,9 @@ async fn list_logs(State(sim): State<Arc<Sim>>, Query(params): Query<Params>) ->
         None => false,
         Some(s) if s == "ASCENDING" => false,
         Some(s) if s == "DESCENDING" => true,
-        Some(other) => return Err(OktaError::validation(format!("sortOrder: '{other}' is not ASCENDING or DESCENDING"))),
+        Some(other) => {
+            return Err(OktaError::validation(format!("sortOrder: '{other}' is not ASCENDING or DESCENDING")));
+        }
     };
     let until = params.get("until").map(|u| parse_time("until", u)).transpose()?;
     let since = params.get("since").map(|s| parse_time("since", s)).transpose()?;

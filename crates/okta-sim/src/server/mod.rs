@@ -37,8 +37,14 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 /// Every read scope the simulator's collector client is granted.
-pub const READ_SCOPES: [&str; 6] =
-    ["okta.users.read", "okta.groups.read", "okta.apps.read", "okta.roles.read", "okta.logs.read", "okta.apiTokens.read"];
+pub const READ_SCOPES: [&str; 6] = [
+    "okta.users.read",
+    "okta.groups.read",
+    "okta.apps.read",
+    "okta.roles.read",
+    "okta.logs.read",
+    "okta.apiTokens.read",
+];
 
 /// How the simulator runs.
 #[derive(Debug, Clone)]
@@ -124,7 +130,8 @@ impl Sim {
     fn tick(&self, from: Ts, now: Ts) {
         let batch = {
             let mut view = self.org.write().expect("org lock");
-            let batch = self.activity.lock().expect("activity lock").benign(&mut view.org, from, now, self.events_per_minute);
+            let batch =
+                self.activity.lock().expect("activity lock").benign(&mut view.org, from, now, self.events_per_minute);
             if batch.org_changed {
                 view.index = OrgIndex::build(&view.org);
             }

@@ -57,11 +57,20 @@ pub fn bucket_for(method: &str, path: &str) -> &'static str {
 pub enum Admission {
     /// Rate limiting is off.
     Unlimited,
-    Allowed { limit: u32, remaining: u32, reset: u64 },
+    Allowed {
+        limit: u32,
+        remaining: u32,
+        reset: u64,
+    },
     /// Over the bucket's budget: 429 E0000047.
-    OverBudget { limit: u32, reset: u64 },
+    OverBudget {
+        limit: u32,
+        reset: u64,
+    },
     /// Over the concurrency limit: 429 with `X-Rate-Limit-Limit: 0`.
-    OverConcurrency { reset: u64 },
+    OverConcurrency {
+        reset: u64,
+    },
 }
 
 /// Rate limit settings, changeable at run time through the control API.
@@ -106,7 +115,11 @@ fn epoch_secs(t: SystemTime) -> u64 {
 
 impl RateLimiter {
     pub fn new(settings: RateLimitSettings) -> RateLimiter {
-        RateLimiter { settings: Mutex::new(settings), windows: Mutex::new(BTreeMap::new()), in_flight: AtomicU32::new(0) }
+        RateLimiter {
+            settings: Mutex::new(settings),
+            windows: Mutex::new(BTreeMap::new()),
+            in_flight: AtomicU32::new(0),
+        }
     }
 
     pub fn settings(&self) -> RateLimitSettings {

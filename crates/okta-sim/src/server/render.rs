@@ -214,8 +214,7 @@ pub fn group(base: &str, org: &Org, g: usize, stats: Option<GroupStats>) -> Valu
         profile.insert("groupType".into(), json!(ad.group_type));
         profile.insert("objectSid".into(), json!(ad.object_sid));
     }
-    let object_class =
-        if group.ad.is_some() { "okta:windows_security_principal" } else { "okta:user_group" };
+    let object_class = if group.ad.is_some() { "okta:windows_security_principal" } else { "okta:user_group" };
     let mut links = json!({
         "logo": [
             { "name": "medium", "href": format!("{base}/assets/img/logos/groups/okta-medium.png"), "type": "image/png" },
@@ -494,7 +493,11 @@ pub fn group_owner(org: &Org, o: &GroupOwner) -> Value {
     let (id, kind, name) = match o.owner {
         OwnerKind::User(u) => {
             let u = &org.users[u];
-            let name = u.profile.display_name.clone().unwrap_or_else(|| format!("{} {}", u.profile.first_name, u.profile.last_name));
+            let name = u
+                .profile
+                .display_name
+                .clone()
+                .unwrap_or_else(|| format!("{} {}", u.profile.first_name, u.profile.last_name));
             (u.id.clone(), "USER", name)
         }
         OwnerKind::Group(g) => (org.groups[g].id.clone(), "GROUP", org.groups[g].name.clone()),

@@ -169,10 +169,10 @@ fn targets_page(
         TargetKind::Apps => app_targets(sim, view, &assignment.targets),
     };
     let limit = page_limit(params, 20, 100)?;
-    let scope = format!("{path}");
-    let start = after(sim, &scope, params)?;
+    let scope = path;
+    let start = after(sim, scope, params)?;
     let (items, next) = page(all.into_iter().enumerate().map(|(i, v)| (i as u64, v)), start, limit);
-    let next = next.map(|p| sim.cursors.seal(&scope, &[p]));
+    let next = next.map(|p| sim.cursors.seal(scope, &[p]));
     Ok(link_list(sim, path, params, items, next))
 }
 
@@ -321,7 +321,8 @@ async fn resources(
     let view = sim.view();
     let set = &view.org.resource_sets[find_resource_set(&view, &rs)?];
     let scope = format!("iam/resource-sets/{}/resources", set.id);
-    let (items, next) = paged(&sim, &scope, &params, set.resources.iter().enumerate().map(|(i, r)| (i as u64, r)), 100)?;
+    let (items, next) =
+        paged(&sim, &scope, &params, set.resources.iter().enumerate().map(|(i, r)| (i as u64, r)), 100)?;
     let items = items.into_iter().map(|r| render::resource_set_resource(&sim.base_url, &view.org, r)).collect();
     let path = format!("/api/v1/iam/resource-sets/{rs}/resources");
     let links = vec![("resource-set", format!("/api/v1/iam/resource-sets/{}", set.id))];
@@ -404,7 +405,8 @@ async fn binding_members(
 async fn api_tokens(State(sim): State<Arc<Sim>>, Query(params): Query<Params>) -> Result<Response> {
     let view = sim.view();
     let org = &view.org;
-    let limit = page_limit(&params, 20, 200)?;
+    // The SDKs list tokens without paging parameters, so the default page holds them all.
+    let limit = page_limit(&params, 200, 200)?;
     let start = after(&sim, "api-tokens", &params)?;
     // Only active tokens: those whose creator is still active.
     let live = org.api_tokens.iter().enumerate().filter(|(_, t)| {

@@ -17,7 +17,9 @@ async fn ssws_tokens_are_checked() {
 #[tokio::test]
 async fn a_token_whose_admin_lacks_a_permission_gets_e0000006_there_only() {
     let sim = sim().await;
-    let created = sim.control(reqwest::Method::POST, "/tokens", Some(json!({"name": "no roles", "denied": ["roles", "logs"]}))).await;
+    let created = sim
+        .control(reqwest::Method::POST, "/tokens", Some(json!({"name": "no roles", "denied": ["roles", "logs"]})))
+        .await;
     let token = created.json()["token"].as_str().unwrap().to_string();
     let auth = format!("SSWS {token}");
     let users = sim.get_with("/api/v1/users?limit=1", Some(&auth)).await;

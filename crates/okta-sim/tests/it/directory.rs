@@ -32,7 +32,20 @@ async fn user_objects_have_okta_shape_and_are_found_by_id_and_login() {
     let sim = sim().await;
     let reply = sim.get("/api/v1/users?limit=1").await;
     let user = reply.json()[0].clone();
-    for key in ["id", "status", "created", "activated", "statusChanged", "lastLogin", "lastUpdated", "passwordChanged", "type", "profile", "credentials", "_links"] {
+    for key in [
+        "id",
+        "status",
+        "created",
+        "activated",
+        "statusChanged",
+        "lastLogin",
+        "lastUpdated",
+        "passwordChanged",
+        "type",
+        "profile",
+        "credentials",
+        "_links",
+    ] {
         assert!(user.get(key).is_some(), "user lacks {key}: {user}");
     }
     assert_eq!(user["id"].as_str().unwrap().len(), 20);
@@ -52,7 +65,7 @@ async fn user_objects_have_okta_shape_and_are_found_by_id_and_login() {
 async fn user_groups_and_factors_agree_with_group_members() {
     let sim = sim().await;
     let (groups, _) = sim.all_pages("/api/v1/groups?limit=5").await;
-    let group = groups.iter().find(|g| g["type"] == "OKTA_GROUP" ).unwrap();
+    let group = groups.iter().find(|g| g["type"] == "OKTA_GROUP").unwrap();
     let gid = group["id"].as_str().unwrap();
     let (members, _) = sim.all_pages(&format!("/api/v1/groups/{gid}/users?limit=3")).await;
     assert!(!members.is_empty());
@@ -142,7 +155,8 @@ async fn apps_cover_every_sign_on_mode_and_assignments_carry_scope_priority_and_
 #[tokio::test]
 async fn group_apps_list_the_groups_assignments() {
     let sim = sim().await;
-    let everyone = sim.get("/api/v1/groups?filter=type%20eq%20%22BUILT_IN%22").await.json()[0]["id"].as_str().unwrap().to_string();
+    let everyone =
+        sim.get("/api/v1/groups?filter=type%20eq%20%22BUILT_IN%22").await.json()[0]["id"].as_str().unwrap().to_string();
     let apps = sim.get(&format!("/api/v1/groups/{everyone}/apps")).await.json();
     for app in apps.as_array().unwrap() {
         let groups = sim.get(&format!("/api/v1/apps/{}/groups", app["id"].as_str().unwrap())).await.json();
@@ -213,7 +227,9 @@ async fn names_with_unicode_quotes_and_html_survive_the_wire() {
     let (groups, _) = sim.all_pages("/api/v1/groups").await;
     let names: Vec<String> = users
         .iter()
-        .map(|u| format!("{} {}", u["profile"]["firstName"].as_str().unwrap(), u["profile"]["lastName"].as_str().unwrap()))
+        .map(|u| {
+            format!("{} {}", u["profile"]["firstName"].as_str().unwrap(), u["profile"]["lastName"].as_str().unwrap())
+        })
         .chain(groups.iter().map(|g| g["profile"]["name"].as_str().unwrap().to_string()))
         .collect();
     assert!(names.iter().any(|n| !n.is_ascii()), "unicode names");

@@ -32,7 +32,11 @@ async fn malformed_truncated_and_html_bodies() {
         inject(&sim, json!({"path": "/api/v1/apps", "kind": kind, "times": 1})).await;
         let reply = sim.get("/api/v1/apps").await;
         assert_eq!(reply.status, 200, "{kind}");
-        assert!(serde_json::from_str::<serde_json::Value>(&reply.text).is_err(), "{kind} must not parse: {}", reply.text);
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&reply.text).is_err(),
+            "{kind} must not parse: {}",
+            reply.text
+        );
     }
     assert!(serde_json::from_str::<serde_json::Value>(&sim.get("/api/v1/apps").await.text).is_ok());
 }

@@ -66,19 +66,35 @@ async fn filters_and_keywords_select_events() {
     let sim = sim().await;
     sim.control(reqwest::Method::POST, "/scenarios/brute_force?start_offset_seconds=-300", None).await;
     let filter = "eventType%20eq%20%22user.session.start%22%20and%20outcome.result%20eq%20%22FAILURE%22";
-    let (failures, _) = sim.all_pages(&format!("/api/v1/logs?since={}&until={}&filter={filter}", since(Duration::hours(1)), since(Duration::zero()))).await;
+    let (failures, _) = sim
+        .all_pages(&format!(
+            "/api/v1/logs?since={}&until={}&filter={filter}",
+            since(Duration::hours(1)),
+            since(Duration::zero())
+        ))
+        .await;
     assert!(failures.len() >= 15);
     assert!(failures.iter().all(|e| e["eventType"] == "user.session.start" && e["outcome"]["result"] == "FAILURE"));
 
-    let (polled, _) = poll_to_end(&sim, &format!("/api/v1/logs?since={}&filter={filter}&limit=1000", since(Duration::hours(1)))).await;
+    let (polled, _) =
+        poll_to_end(&sim, &format!("/api/v1/logs?since={}&filter={filter}&limit=1000", since(Duration::hours(1))))
+            .await;
     assert_eq!(polled.len(), failures.len(), "polling and bounded agree on settled data");
 
     let ip = failures[0]["client"]["ipAddress"].as_str().unwrap();
-    let (by_q, _) = sim.all_pages(&format!("/api/v1/logs?since={}&until={}&q={ip}", since(Duration::hours(1)), since(Duration::zero()))).await;
+    let (by_q, _) = sim
+        .all_pages(&format!(
+            "/api/v1/logs?since={}&until={}&q={ip}",
+            since(Duration::hours(1)),
+            since(Duration::zero())
+        ))
+        .await;
     assert!(!by_q.is_empty());
     assert!(by_q.iter().all(|e| e.to_string().contains(ip)));
 
-    for bad in ["eventType%20eq", "published%20gt%20%222024-01-01T00:00:00Z%22", "debugContext.debugData.url%20co%20%22x%22"] {
+    for bad in
+        ["eventType%20eq", "published%20gt%20%222024-01-01T00:00:00Z%22", "debugContext.debugData.url%20co%20%22x%22"]
+    {
         let reply = sim.get(&format!("/api/v1/logs?filter={bad}")).await;
         assert_eq!((reply.status, reply.error_code().as_str()), (400, "E0000031"), "{bad}");
     }
@@ -100,7 +116,12 @@ async fn since_bounds_dates_and_limits() {
 
 #[tokio::test]
 async fn events_past_retention_are_not_returned() {
-    let sim = sim_with(Options { history: std::time::Duration::from_secs(95 * 86_400), events_per_minute: 0.02, ..Options::default() }).await;
+    let sim = sim_with(Options {
+        history: std::time::Duration::from_secs(95 * 86_400),
+        events_per_minute: 0.02,
+        ..Options::default()
+    })
+    .await;
     let (events, _) = poll_to_end(&sim, &format!("/api/v1/logs?since={}&limit=1000", since(Duration::days(179)))).await;
     let stored = sim.stats().await["log_events"].as_u64().unwrap();
     assert!(!events.is_empty());
@@ -114,7 +135,22 @@ async fn events_have_the_logevent_shape() {
     let sim = sim().await;
     let events = sim.get(&format!("/api/v1/logs?since={}&limit=200", since(Duration::hours(1)))).await.json();
     for e in events.as_array().unwrap() {
-        for key in ["uuid", "published", "eventType", "version", "severity", "displayMessage", "actor", "client", "outcome", "transaction", "debugContext", "authenticationContext", "securityContext", "request"] {
+        for key in [
+            "uuid",
+            "published",
+            "eventType",
+            "version",
+            "severity",
+            "displayMessage",
+            "actor",
+            "client",
+            "outcome",
+            "transaction",
+            "debugContext",
+            "authenticationContext",
+            "securityContext",
+            "request",
+        ] {
             assert!(e.get(key).is_some(), "event lacks {key}: {e}");
         }
     }

@@ -96,7 +96,9 @@ impl Client {
 
     /// The whole dance: proof, nonce challenge, fresh assertion, token.
     async fn dpop_token(&self, sim: &TestSim, scope: &str) -> String {
-        let first = self.token_request(sim, &self.assertion(), scope, Some(self.proof("POST", &self.token_url, None, None))).await;
+        let first = self
+            .token_request(sim, &self.assertion(), scope, Some(self.proof("POST", &self.token_url, None, None)))
+            .await;
         assert_eq!(first.status, 400);
         let nonce = first.headers["dpop-nonce"].to_str().unwrap().to_string();
         let second = self
@@ -107,7 +109,8 @@ impl Client {
     }
 
     async fn call(&self, sim: &TestSim, path: &str, token: &str, proof: Option<String>, scheme: &str) -> Reply {
-        let mut request = sim.http.get(format!("{}{path}", sim.url)).header("authorization", format!("{scheme} {token}"));
+        let mut request =
+            sim.http.get(format!("{}{path}", sim.url)).header("authorization", format!("{scheme} {token}"));
         if let Some(p) = proof {
             request = request.header("DPoP", p);
         }
@@ -126,7 +129,8 @@ async fn private_key_jwt_and_dpop_nonce_flow_issues_a_dpop_token() {
     assert_eq!((no_proof.status, no_proof.json()["error"].as_str().unwrap()), (400, "invalid_dpop_proof"));
 
     let assertion = client.assertion();
-    let challenged = client.token_request(&sim, &assertion, scope, Some(client.proof("POST", &client.token_url, None, None))).await;
+    let challenged =
+        client.token_request(&sim, &assertion, scope, Some(client.proof("POST", &client.token_url, None, None))).await;
     assert_eq!((challenged.status, challenged.json()["error"].as_str().unwrap()), (400, "use_dpop_nonce"));
     let nonce = challenged.headers["dpop-nonce"].to_str().unwrap().to_string();
 
@@ -137,7 +141,12 @@ async fn private_key_jwt_and_dpop_nonce_flow_issues_a_dpop_token() {
     assert!(reused.json()["error_description"].as_str().unwrap().contains("already been used"));
 
     let granted = client
-        .token_request(&sim, &client.assertion(), scope, Some(client.proof("POST", &client.token_url, Some(&nonce), None)))
+        .token_request(
+            &sim,
+            &client.assertion(),
+            scope,
+            Some(client.proof("POST", &client.token_url, Some(&nonce), None)),
+        )
         .await;
     assert_eq!(granted.status, 200, "{}", granted.text);
     let body = granted.json();
@@ -150,9 +159,7 @@ async fn private_key_jwt_and_dpop_nonce_flow_issues_a_dpop_token() {
 async fn client_assertions_are_verified() {
     let sim = sim().await;
     let client = Client::of(&sim);
-    let base = |aud: &str, exp: i64| {
-        json!({ "iss": client.client_id, "sub": client.client_id, "aud": aud, "iat": now(), "exp": exp, "jti": jti() })
-    };
+    let base = |aud: &str, exp: i64| json!({ "iss": client.client_id, "sub": client.client_id, "aud": aud, "iat": now(), "exp": exp, "jti": jti() });
     let cases = [
         ("wrong audience", client.assertion_with(base("http://elsewhere/oauth2/v1/token", now() + 300))),
         ("expired", client.assertion_with(base(&client.token_url, now() - 10))),
@@ -177,20 +184,33 @@ async fn resource_requests_need_a_valid_proof_bound_to_the_token() {
     let token = client.dpop_token(&sim, "okta.users.read").await;
     let url = format!("{}/api/v1/users", sim.url);
 
-    let ok = client.call(&sim, "/api/v1/users?limit=2", &token, Some(client.proof("GET", &url, None, Some(&token))), "DPoP").await;
+    let ok = client
+        .call(&sim, "/api/v1/users?limit=2", &token, Some(client.proof("GET", &url, None, Some(&token))), "DPoP")
+        .await;
     assert_eq!(ok.status, 200, "{}", ok.text);
     assert_eq!(ok.json().as_array().unwrap().len(), 2);
 
     let replayed_proof = client.proof("GET", &url, None, Some(&token));
-    assert_eq!(client.call(&sim, "/api/v1/users?limit=1", &token, Some(replayed_proof.clone()), "DPoP").await.status, 200);
+    assert_eq!(
+        client.call(&sim, "/api/v1/users?limit=1", &token, Some(replayed_proof.clone()), "DPoP").await.status,
+        200
+    );
     let bad = [
         ("replayed proof", Some(replayed_proof), "DPoP"),
         ("query in htu", Some(client.proof("GET", &format!("{url}?limit=1"), None, Some(&token))), "DPoP"),
         ("wrong method", Some(client.proof("POST", &url, None, Some(&token))), "DPoP"),
         ("wrong ath", Some(client.proof("GET", &url, None, Some("another token"))), "DPoP"),
         ("no proof", None, "DPoP"),
-        ("stale iat", Some(client.proof_with("dpop+jwt", json!({"htm": "GET", "htu": url, "iat": now() - 600, "jti": jti()}))), "DPoP"),
-        ("wrong typ", Some(client.proof_with("JWT", json!({"htm": "GET", "htu": url, "iat": now(), "jti": jti()}))), "DPoP"),
+        (
+            "stale iat",
+            Some(client.proof_with("dpop+jwt", json!({"htm": "GET", "htu": url, "iat": now() - 600, "jti": jti()}))),
+            "DPoP",
+        ),
+        (
+            "wrong typ",
+            Some(client.proof_with("JWT", json!({"htm": "GET", "htu": url, "iat": now(), "jti": jti()}))),
+            "DPoP",
+        ),
         ("bearer scheme", Some(client.proof("GET", &url, None, Some(&token))), "Bearer"),
     ];
     for (what, proof, scheme) in bad {
@@ -201,7 +221,8 @@ async fn resource_requests_need_a_valid_proof_bound_to_the_token() {
     }
     // A proof made with another key does not match the token's binding.
     let other = Client::of(&sim);
-    let reply = other.call(&sim, "/api/v1/users", &token, Some(other.proof("GET", &url, None, Some(&token))), "DPoP").await;
+    let reply =
+        other.call(&sim, "/api/v1/users", &token, Some(other.proof("GET", &url, None, Some(&token))), "DPoP").await;
     assert_eq!(reply.status, 401);
 }
 
@@ -211,18 +232,40 @@ async fn scopes_are_enforced_with_an_empty_body_challenge() {
     let client = Client::of(&sim);
     let token = client.dpop_token(&sim, "okta.users.read").await;
     let url = format!("{}/api/v1/groups", sim.url);
-    let reply = client.call(&sim, "/api/v1/groups", &token, Some(client.proof("GET", &url, None, Some(&token))), "DPoP").await;
+    let reply =
+        client.call(&sim, "/api/v1/groups", &token, Some(client.proof("GET", &url, None, Some(&token))), "DPoP").await;
     assert_eq!(reply.status, 403);
     assert!(reply.text.is_empty(), "Okta sends no body here");
     let challenge = reply.headers["www-authenticate"].to_str().unwrap();
-    assert!(challenge.contains("error=\"insufficient_scope\"") && challenge.contains("scope=\"okta.groups.read\""), "{challenge}");
+    assert!(
+        challenge.contains("error=\"insufficient_scope\"") && challenge.contains("scope=\"okta.groups.read\""),
+        "{challenge}"
+    );
 
-    let limited = sim.control(reqwest::Method::POST, "/clients", Some(json!({"scopes": ["okta.users.read"]}))).await.json();
-    let limited = Client::new(&sim, limited["client_id"].as_str().unwrap(), limited["key_id"].as_str().unwrap(), limited["private_key_pem"].as_str().unwrap());
-    let first = limited.token_request(&sim, &limited.assertion(), "okta.logs.read", Some(limited.proof("POST", &limited.token_url, None, None))).await;
+    let limited =
+        sim.control(reqwest::Method::POST, "/clients", Some(json!({"scopes": ["okta.users.read"]}))).await.json();
+    let limited = Client::new(
+        &sim,
+        limited["client_id"].as_str().unwrap(),
+        limited["key_id"].as_str().unwrap(),
+        limited["private_key_pem"].as_str().unwrap(),
+    );
+    let first = limited
+        .token_request(
+            &sim,
+            &limited.assertion(),
+            "okta.logs.read",
+            Some(limited.proof("POST", &limited.token_url, None, None)),
+        )
+        .await;
     let nonce = first.headers["dpop-nonce"].to_str().unwrap().to_string();
     let refused = limited
-        .token_request(&sim, &limited.assertion(), "okta.logs.read", Some(limited.proof("POST", &limited.token_url, Some(&nonce), None)))
+        .token_request(
+            &sim,
+            &limited.assertion(),
+            "okta.logs.read",
+            Some(limited.proof("POST", &limited.token_url, Some(&nonce), None)),
+        )
         .await;
     assert_eq!((refused.status, refused.json()["error"].as_str().unwrap()), (400, "invalid_scope"));
 }
@@ -231,7 +274,12 @@ async fn scopes_are_enforced_with_an_empty_body_challenge() {
 async fn apps_without_dpop_get_bearer_tokens() {
     let sim = sim().await;
     let created = sim.control(reqwest::Method::POST, "/clients", Some(json!({"dpop_required": false}))).await.json();
-    let client = Client::new(&sim, created["client_id"].as_str().unwrap(), created["key_id"].as_str().unwrap(), created["private_key_pem"].as_str().unwrap());
+    let client = Client::new(
+        &sim,
+        created["client_id"].as_str().unwrap(),
+        created["key_id"].as_str().unwrap(),
+        created["private_key_pem"].as_str().unwrap(),
+    );
     let reply = client.token_request(&sim, &client.assertion(), "okta.users.read", None).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json()["token_type"], "Bearer");

@@ -128,7 +128,11 @@ async fn api_tokens_page_and_never_show_secrets() {
 async fn a_role_grant_in_the_log_is_a_role_on_the_api() {
     let sim = sim().await;
     let truth = sim
-        .control(reqwest::Method::POST, "/scenarios/admin_role_granted_to_fresh_account?start_offset_seconds=-900", None)
+        .control(
+            reqwest::Method::POST,
+            "/scenarios/admin_role_granted_to_fresh_account?start_offset_seconds=-900",
+            None,
+        )
         .await
         .json();
     assert_eq!(truth["scenario"], "admin_role_granted_to_fresh_account");

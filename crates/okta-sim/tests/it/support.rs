@@ -48,7 +48,12 @@ pub async fn sim_with(options: Options) -> TestSim {
         org,
         data_dir: dir.path().to_path_buf(),
         rate_limits: options.rate_limits,
-        activity: ActivityConfig { events_per_minute: Some(options.events_per_minute), history: options.history, live: false, attack_every: None },
+        activity: ActivityConfig {
+            events_per_minute: Some(options.events_per_minute),
+            history: options.history,
+            live: false,
+            attack_every: None,
+        },
         dpop_required: true,
     };
     let running = okta_sim::start(config).await.expect("simulator starts");
@@ -90,13 +95,21 @@ impl Reply {
 
 impl TestSim {
     pub async fn get_with(&self, path_or_url: &str, authorization: Option<&str>) -> Reply {
-        let url = if path_or_url.starts_with("http") { path_or_url.to_string() } else { format!("{}{path_or_url}", self.url) };
+        let url = if path_or_url.starts_with("http") {
+            path_or_url.to_string()
+        } else {
+            format!("{}{path_or_url}", self.url)
+        };
         let mut request = self.http.get(url);
         if let Some(a) = authorization {
             request = request.header("authorization", a);
         }
         let response = request.send().await.expect("request");
-        Reply { status: response.status().as_u16(), headers: response.headers().clone(), text: response.text().await.unwrap_or_default() }
+        Reply {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response.text().await.unwrap_or_default(),
+        }
     }
 
     /// GET with the simulator's SSWS token.
@@ -130,6 +143,10 @@ impl TestSim {
             request = request.json(&body);
         }
         let response = request.send().await.expect("control request");
-        Reply { status: response.status().as_u16(), headers: response.headers().clone(), text: response.text().await.unwrap_or_default() }
+        Reply {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response.text().await.unwrap_or_default(),
+        }
     }
 }

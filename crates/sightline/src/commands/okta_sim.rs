@@ -88,7 +88,12 @@ pub async fn run(args: Args) -> Result<()> {
     // Without --data-dir the key lives in a temporary directory removed when the simulator stops.
     let temporary = match &args.data_dir {
         Some(_) => None,
-        None => Some(tempfile::Builder::new().prefix("sightline-okta-sim-").tempdir().context("cannot create a temporary directory")?),
+        None => Some(
+            tempfile::Builder::new()
+                .prefix("sightline-okta-sim-")
+                .tempdir()
+                .context("cannot create a temporary directory")?,
+        ),
     };
     let data_dir = match (&args.data_dir, &temporary) {
         (Some(dir), _) => dir.clone(),
