@@ -69,6 +69,7 @@ async fn stats(State(sim): State<Arc<Sim>>) -> Response {
         "bindings": view.index.bindings.len(),
         "api_tokens": org.api_tokens.iter().filter(token_owner_active).count(),
         "log_events": sim.logs.lock().expect("logs lock").len(),
+        "rate_limits": sim.limiter.stats(),
         "events_per_minute": sim.events_per_minute,
     }))
 }

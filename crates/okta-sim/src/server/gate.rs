@@ -82,6 +82,7 @@ fn fault_status(status: u16) -> Response {
     let error = match status.as_u16() {
         503 => OktaError::api(status, "E0000010", "Service is in read only mode"),
         429 => OktaError::rate_limited(),
+        404 => OktaError::not_found("Resource (injected fault)"),
         s if s >= 500 => OktaError::api(status, "E0000009", "Internal Server Error"),
         _ => OktaError::api(status, "E0000001", "Api validation failed"),
     };

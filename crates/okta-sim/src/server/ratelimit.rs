@@ -10,8 +10,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-const WINDOW: Duration = Duration::from_secs(60);
-
 /// Okta's default concurrency limit for Workforce orgs.
 pub const DEFAULT_CONCURRENCY: u32 = 75;
 
@@ -80,12 +78,33 @@ pub struct RateLimitSettings {
     /// Requests per minute per bucket.
     pub per_minute: BTreeMap<String, u32>,
     pub concurrency: u32,
+    /// Length of a budget window: 60 s on Okta; shorter in tests so that waiting one out is quick.
+    #[serde(default = "okta_window_seconds")]
+    pub window_seconds: u64,
+}
+
+fn okta_window_seconds() -> u64 {
+    60
 }
 
 impl Default for RateLimitSettings {
     fn default() -> Self {
-        RateLimitSettings { enabled: true, per_minute: workforce_defaults(), concurrency: DEFAULT_CONCURRENCY }
+        RateLimitSettings {
+            enabled: true,
+            per_minute: workforce_defaults(),
+            concurrency: DEFAULT_CONCURRENCY,
+            window_seconds: okta_window_seconds(),
+        }
     }
+}
+
+/// What clients did against the limits, for tests and benchmarks.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LimitStats {
+    /// 429 responses sent (budget and concurrency).
+    pub rejected: u64,
+    /// The most requests any one window of each bucket admitted.
+    pub peak_per_window: BTreeMap<String, u32>,
 }
 
 struct Window {
@@ -98,6 +117,7 @@ pub struct RateLimiter {
     settings: Mutex<RateLimitSettings>,
     windows: Mutex<BTreeMap<&'static str, Window>>,
     in_flight: AtomicU32,
+    stats: Mutex<LimitStats>,
 }
 
 /// Releases a concurrency slot when the response is done.
@@ -119,7 +139,16 @@ impl RateLimiter {
             settings: Mutex::new(settings),
             windows: Mutex::new(BTreeMap::new()),
             in_flight: AtomicU32::new(0),
+            stats: Mutex::new(LimitStats::default()),
         }
+    }
+
+    pub fn stats(&self) -> LimitStats {
+        self.stats.lock().expect("rate limit stats lock").clone()
+    }
+
+    fn rejected(&self) {
+        self.stats.lock().expect("rate limit stats lock").rejected += 1;
     }
 
     pub fn settings(&self) -> RateLimitSettings {
@@ -141,21 +170,30 @@ impl RateLimiter {
         let in_flight = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         let guard = InFlight(&self.in_flight);
         if in_flight > settings.concurrency {
+            self.rejected();
             return (Admission::OverConcurrency { reset: epoch_secs(now) + 1 }, None);
         }
+        let window_length = Duration::from_secs(settings.window_seconds.max(1));
         let limit = settings.per_minute.get(bucket).copied().unwrap_or(1200);
         let mut windows = self.windows.lock().expect("rate limit windows lock");
         let window = windows.entry(bucket).or_insert(Window { started: now, used: 0 });
-        if now.duration_since(window.started).map(|d| d >= WINDOW).unwrap_or(false) {
+        if now.duration_since(window.started).map(|d| d >= window_length).unwrap_or(false) {
             *window = Window { started: now, used: 0 };
         }
         // Okta reports the reset as whole epoch seconds, rounded up so that waiting until it is enough.
-        let reset = epoch_secs(window.started + WINDOW) + 1;
+        let reset = epoch_secs(window.started + window_length) + 1;
         if window.used >= limit {
+            drop(windows);
+            self.rejected();
             return (Admission::OverBudget { limit, reset }, None);
         }
         window.used += 1;
-        (Admission::Allowed { limit, remaining: limit - window.used, reset }, Some(guard))
+        let used = window.used;
+        drop(windows);
+        let mut stats = self.stats.lock().expect("rate limit stats lock");
+        let peak = stats.peak_per_window.entry(bucket.to_string()).or_default();
+        *peak = (*peak).max(used);
+        (Admission::Allowed { limit, remaining: limit - used, reset }, Some(guard))
     }
 }
 
