@@ -1,6 +1,8 @@
 //! `sightline`: identity security for Okta. This binary wires the library crates to a CLI.
 
 mod commands;
+mod config;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,6 +21,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Scan every configured Okta org once into the store, then exit.
+    Sync(commands::sync::Args),
+    /// Run PostgreSQL-dialect SQL over the store.
+    Query(commands::query::Args),
     /// Run the Okta simulator: a synthetic org behind Okta's real API, System Log and OAuth server.
     OktaSim(commands::okta_sim::Args),
 }
@@ -38,6 +44,8 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
+            Command::Sync(args) => commands::sync::run(args).await,
+            Command::Query(args) => commands::query::run(args).await,
             Command::OktaSim(args) => commands::okta_sim::run(args).await,
         }
     });

@@ -105,6 +105,8 @@ pub struct LimitStats {
     pub rejected: u64,
     /// The most requests any one window of each bucket admitted.
     pub peak_per_window: BTreeMap<String, u32>,
+    /// Requests admitted per bucket since start.
+    pub admitted: BTreeMap<String, u64>,
 }
 
 struct Window {
@@ -193,6 +195,7 @@ impl RateLimiter {
         let mut stats = self.stats.lock().expect("rate limit stats lock");
         let peak = stats.peak_per_window.entry(bucket.to_string()).or_default();
         *peak = (*peak).max(used);
+        *stats.admitted.entry(bucket.to_string()).or_default() += 1;
         (Admission::Allowed { limit, remaining: limit - used, reset }, Some(guard))
     }
 }

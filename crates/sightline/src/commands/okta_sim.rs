@@ -35,6 +35,9 @@ pub struct Args {
     /// apps, app, groups, group, users, user, logs, clients, token, other.
     #[arg(long = "rate-limit", value_name = "BUCKET=N")]
     rate_limit: Vec<String>,
+    /// Length of a rate-limit window (Okta: 60s); shorter windows make rate-limit tests quick.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    rate_limit_window: Duration,
     /// Concurrent requests allowed before 429 (Okta: 75).
     #[arg(long, default_value_t = 75)]
     concurrency: u32,
@@ -62,8 +65,12 @@ pub struct Args {
 }
 
 fn rate_limit_settings(args: &Args) -> Result<RateLimitSettings> {
-    let mut settings =
-        RateLimitSettings { enabled: args.rate_limits == "on", concurrency: args.concurrency, ..Default::default() };
+    let mut settings = RateLimitSettings {
+        enabled: args.rate_limits == "on",
+        concurrency: args.concurrency,
+        window_seconds: args.rate_limit_window.as_secs().max(1),
+        ..Default::default()
+    };
     for spec in &args.rate_limit {
         let (bucket, limit) =
             spec.split_once('=').with_context(|| format!("--rate-limit '{spec}': expected BUCKET=N"))?;

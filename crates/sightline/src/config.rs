@@ -1,0 +1,352 @@
+//! `sightline.toml`: where it is found, what it holds, and checks that name the key and the file.
+
+use anyhow::{Context, Result, bail};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Read scopes the collector requests with OAuth, by feature.
+const RESOURCE_SCOPES: [&str; 5] =
+    ["okta.users.read", "okta.groups.read", "okta.apps.read", "okta.roles.read", "okta.apiTokens.read"];
+const LOG_SCOPE: &str = "okta.logs.read";
+
+/// The whole configuration.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Directory of the embedded SQLite store.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// `postgres://...` to use PostgreSQL instead of the embedded store.
+    #[serde(default)]
+    pub database_url: Option<SecretString>,
+    /// Accepted now so that configurations in the brief's shape load; `sightline serve` reads it.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub server: ServerConfig,
+    /// One entry per Okta org.
+    #[serde(default)]
+    pub okta: Vec<OktaConfig>,
+    /// Where the configuration came from, for messages and relative paths.
+    #[serde(skip)]
+    pub source: String,
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("./sightline-data")
+}
+
+/// The `[server]` table, read by `sightline serve` (not in this build yet).
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+}
+
+fn default_listen() -> SocketAddr {
+    "127.0.0.1:8080".parse().expect("a valid address")
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { listen: default_listen() }
+    }
+}
+
+/// One `[[okta]]` integration.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OktaConfig {
+    pub name: String,
+    pub org_url: String,
+    #[serde(default)]
+    pub api_token: Option<SecretString>,
+    #[serde(default)]
+    pub api_token_env: Option<String>,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub private_key_file: Option<PathBuf>,
+    #[serde(default)]
+    pub key_id: Option<String>,
+    #[serde(default = "yes")]
+    pub resources: bool,
+    #[serde(default = "yes")]
+    pub system_log: bool,
+    #[serde(default = "default_scan_interval")]
+    pub scan_interval: String,
+    #[serde(default = "default_log_poll_interval")]
+    pub log_poll_interval: String,
+    /// Share of each Okta rate-limit bucket Sightline may use (0 < share ≤ 1).
+    #[serde(default = "default_share")]
+    pub rate_limit_share: f64,
+    /// Requests in flight at once.
+    #[serde(default = "default_concurrency")]
+    pub max_concurrency: usize,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_scan_interval() -> String {
+    "30m".into()
+}
+fn default_log_poll_interval() -> String {
+    "60s".into()
+}
+fn default_share() -> f64 {
+    0.5
+}
+fn default_concurrency() -> usize {
+    8
+}
+
+/// Where to look for the configuration: `--config`, `$SIGHTLINE_CONFIG`, `./sightline.toml`.
+pub fn locate(flag: Option<&Path>) -> Option<PathBuf> {
+    if let Some(path) = flag {
+        return Some(path.to_path_buf());
+    }
+    if let Some(path) = std::env::var_os("SIGHTLINE_CONFIG").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    let local = PathBuf::from("sightline.toml");
+    local.exists().then_some(local)
+}
+
+impl Config {
+    /// Loads and checks the configuration. Without a file, Okta's own `OKTA_CLIENT_ORGURL` and
+    /// `OKTA_CLIENT_TOKEN` variables make a one-org configuration.
+    pub fn load(flag: Option<&Path>) -> Result<Config> {
+        let mut config = match locate(flag) {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+                let mut config: Config = toml::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))?;
+                config.source = path.display().to_string();
+                let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                config.resolve_paths(&base);
+                config
+            }
+            None => Config {
+                data_dir: default_data_dir(),
+                database_url: None,
+                server: ServerConfig::default(),
+                okta: Vec::new(),
+                source: "the environment".into(),
+            },
+        };
+        if config.okta.is_empty()
+            && let (Ok(org_url), Ok(_)) = (std::env::var("OKTA_CLIENT_ORGURL"), std::env::var("OKTA_CLIENT_TOKEN"))
+        {
+            config.okta.push(OktaConfig {
+                name: "okta".into(),
+                org_url,
+                api_token: None,
+                api_token_env: Some("OKTA_CLIENT_TOKEN".into()),
+                client_id: None,
+                private_key_file: None,
+                key_id: None,
+                resources: true,
+                system_log: true,
+                scan_interval: default_scan_interval(),
+                log_poll_interval: default_log_poll_interval(),
+                rate_limit_share: default_share(),
+                max_concurrency: default_concurrency(),
+            });
+        }
+        config.check()?;
+        Ok(config)
+    }
+
+    fn resolve_paths(&mut self, base: &Path) {
+        if self.data_dir.is_relative() {
+            self.data_dir = base.join(&self.data_dir);
+        }
+        for okta in &mut self.okta {
+            if let Some(key) = &okta.private_key_file
+                && key.is_relative()
+            {
+                okta.private_key_file = Some(base.join(key));
+            }
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        let source = &self.source;
+        let mut names = std::collections::HashSet::new();
+        for (i, okta) in self.okta.iter().enumerate() {
+            let at = format!("{source}: okta[{i}] ({})", okta.name);
+            if okta.name.trim().is_empty() {
+                bail!("{source}: okta[{i}].name: must not be empty");
+            }
+            if !names.insert(okta.name.as_str()) {
+                bail!("{at}.name: another [[okta]] entry has the same name");
+            }
+            check_org_url(&okta.org_url).map_err(|why| anyhow::anyhow!("{at}.org_url: {why}"))?;
+            let token = okta.api_token.is_some() || okta.api_token_env.is_some();
+            let oauth = okta.client_id.is_some() || okta.private_key_file.is_some();
+            match (token, oauth) {
+                (true, true) => {
+                    bail!("{at}: give either api_token/api_token_env or client_id + private_key_file, not both")
+                }
+                (false, false) => {
+                    bail!("{at}: no credentials: set api_token, api_token_env, or client_id + private_key_file")
+                }
+                (false, true) if okta.client_id.is_none() || okta.private_key_file.is_none() => {
+                    bail!("{at}: OAuth needs both client_id and private_key_file")
+                }
+                _ => {}
+            }
+            for (key, value) in [("scan_interval", &okta.scan_interval), ("log_poll_interval", &okta.log_poll_interval)]
+            {
+                let parsed = humantime::parse_duration(value).map_err(|e| {
+                    anyhow::anyhow!("{at}.{key}: '{value}' is not a duration like \"30m\" or \"60s\" ({e})")
+                })?;
+                if parsed < Duration::from_secs(1) {
+                    bail!("{at}.{key}: must be at least 1s");
+                }
+            }
+            if !(okta.rate_limit_share > 0.0 && okta.rate_limit_share <= 1.0) {
+                bail!("{at}.rate_limit_share: must be more than 0 and at most 1 (got {})", okta.rate_limit_share);
+            }
+            if okta.max_concurrency == 0 || okta.max_concurrency > 75 {
+                bail!("{at}.max_concurrency: must be between 1 and 75 (Okta's concurrency limit)");
+            }
+        }
+        Ok(())
+    }
+
+    /// The SQLite file of the embedded store.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("sightline.db")
+    }
+
+    /// Opens the configured store, creating the data directory if needed.
+    pub fn open_store(&self) -> Result<store::Store> {
+        if self.database_url.as_ref().is_some_and(|u| !u.expose_secret().is_empty()) {
+            bail!(
+                "{}: database_url: the PostgreSQL backend is not in this build yet; remove database_url to use the embedded store",
+                self.source
+            );
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("{}: data_dir: cannot create {}", self.source, self.data_dir.display()))?;
+        let path = self.sqlite_path();
+        store::Store::open_sqlite(&path).with_context(|| format!("cannot open the store at {}", path.display()))
+    }
+}
+
+/// `https://` always; plain `http://` only for loopback hosts (tests, the simulator).
+fn check_org_url(raw: &str) -> std::result::Result<(), String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("'{raw}' is not a URL ({e})"))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return Err(format!("'{raw}' has no host")),
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err(format!("'{raw}' must use https (plain http is allowed only for loopback hosts)")),
+        other => Err(format!("'{raw}': scheme '{other}' is not https")),
+    }
+}
+
+impl OktaConfig {
+    /// The Okta client configuration for this org. Reads the token variable or key file now.
+    pub fn client_config(&self, source: &str) -> Result<okta_client::ClientConfig> {
+        let at = format!("{source}: okta ({})", self.name);
+        let credentials = if let Some(token) = &self.api_token {
+            okta_client::Credentials::ApiToken(token.clone())
+        } else if let Some(var) = &self.api_token_env {
+            let value = std::env::var(var)
+                .with_context(|| format!("{at}.api_token_env: the environment variable {var} is not set"))?;
+            okta_client::Credentials::ApiToken(SecretString::from(value))
+        } else {
+            let key_file = self.private_key_file.as_ref().expect("checked at load");
+            let pem = std::fs::read_to_string(key_file)
+                .with_context(|| format!("{at}.private_key_file: cannot read {}", key_file.display()))?;
+            let mut scopes: Vec<String> = RESOURCE_SCOPES.iter().map(|s| s.to_string()).collect();
+            if self.system_log {
+                scopes.push(LOG_SCOPE.into());
+            }
+            okta_client::Credentials::PrivateKey {
+                client_id: self.client_id.clone().expect("checked at load"),
+                private_key_pem: SecretString::from(pem),
+                key_id: self.key_id.clone(),
+                scopes,
+            }
+        };
+        let mut config = okta_client::ClientConfig::new(self.org_url.trim_end_matches('/'), credentials);
+        config.rate_limit_share = self.rate_limit_share;
+        config.max_concurrency = self.max_concurrency;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        let mut config: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("test.toml: {e}"))?;
+        config.source = "test.toml".into();
+        config.check()?;
+        Ok(config)
+    }
+
+    #[test]
+    fn the_brief_example_parses() {
+        let config = parse(
+            r#"
+            data_dir = "./sightline-data"
+            [server]
+            listen = "127.0.0.1:8080"
+            [[okta]]
+            name = "acme"
+            org_url = "https://acme.okta.com"
+            api_token = "00abc"
+            resources = true
+            system_log = true
+            scan_interval = "30m"
+            log_poll_interval = "60s"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.okta[0].name, "acme");
+        assert!(!format!("{:?}", config.okta[0]).contains("00abc"), "secrets never print");
+    }
+
+    #[test]
+    fn errors_name_the_key_and_the_file() {
+        let cases = [
+            ("[[okta]]\nname='a'\norg_url='http://acme.okta.com'\napi_token='x'", "okta[0] (a).org_url"),
+            ("[[okta]]\nname='a'\norg_url='https://acme.okta.com'", "no credentials"),
+            ("[[okta]]\nname='a'\norg_url='https://a.okta.com'\napi_token='x'\nscan_interval='soon'", "scan_interval"),
+            (
+                "[[okta]]\nname='a'\norg_url='https://a.okta.com'\napi_token='x'\nrate_limit_share=1.5",
+                "rate_limit_share",
+            ),
+            ("[[okta]]\nname='a'\norg_url='https://a.okta.com'\napi_token='x'\ncolour='blue'", "colour"),
+            ("[[okta]]\nname='a'\norg_url='https://a.okta.com'\nclient_id='0oa'", "private_key_file"),
+        ];
+        for (text, expected) in cases {
+            let error = format!("{:#}", parse(text).unwrap_err());
+            assert!(error.contains("test.toml") && error.contains(expected), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn loopback_http_is_allowed_for_the_simulator() {
+        assert!(check_org_url("http://127.0.0.1:8070").is_ok());
+        assert!(check_org_url("http://localhost:8070").is_ok());
+        assert!(check_org_url("http://10.0.0.1").is_err());
+        assert!(check_org_url("ftp://acme.okta.com").is_err());
+    }
+}

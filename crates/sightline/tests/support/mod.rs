@@ -1,0 +1,138 @@
+//! Starting the real binary: a simulator process, a config file, `sync` and `query` runs.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+pub fn sightline() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sightline"))
+}
+
+/// A `sightline okta-sim` process, killed on drop.
+pub struct Simulator {
+    child: Child,
+    pub info: Value,
+    pub dir: tempfile::TempDir,
+}
+
+impl Simulator {
+    pub fn start(extra: &[&str]) -> Simulator {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = sightline()
+            .args(["okta-sim", "--listen", "127.0.0.1:0", "--json", "--history", "0s", "--no-live-activity"])
+            .args(extra)
+            .arg("--data-dir")
+            .arg(dir.path().join("sim"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let info: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("simulator did not start ({e}): {line}"));
+        Simulator { child, info, dir }
+    }
+
+    pub fn url(&self) -> &str {
+        self.info["org_url"].as_str().unwrap()
+    }
+
+    pub fn token(&self) -> &str {
+        self.info["api_token"].as_str().unwrap()
+    }
+
+    /// A request to the simulator over plain HTTP/1.0 (no client library needed).
+    pub fn request(&self, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+        let host = self.url().trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(host).unwrap();
+        let body = body.unwrap_or("");
+        let request = format!(
+            "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        (status, body)
+    }
+
+    pub fn stats(&self) -> Value {
+        serde_json::from_str(&self.request("GET", "/__sim/stats", None).1).unwrap()
+    }
+
+    pub fn fault(&self, rule: Value) {
+        let (status, body) = self.request("POST", "/__sim/faults", Some(&rule.to_string()));
+        assert_eq!(status, 200, "{body}");
+    }
+
+    pub fn clear_faults(&self) {
+        self.request("DELETE", "/__sim/faults", None);
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A data directory and config file for one Sightline instance.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+}
+
+impl Workspace {
+    /// A config with one `[[okta]]` entry whose credential lines are `credentials`.
+    pub fn new(org_url: &str, credentials: &str) -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("sightline.toml");
+        let text = format!(
+            "data_dir = \"data\"\n\n[[okta]]\nname = \"sim\"\norg_url = \"{org_url}\"\n{credentials}\nsystem_log = false\n"
+        );
+        std::fs::write(&config, text).unwrap();
+        Workspace { dir, config }
+    }
+
+    pub fn with_token(sim: &Simulator) -> Workspace {
+        Workspace::new(sim.url(), &format!("api_token = \"{}\"", sim.token()))
+    }
+
+    pub fn sync(&self) -> Output {
+        sightline().arg("sync").arg("--config").arg(&self.config).output().unwrap()
+    }
+
+    /// Runs a query and returns its rows (`--format json`).
+    pub fn query(&self, sql: &str) -> Vec<Value> {
+        let output = sightline()
+            .arg("query")
+            .arg("--config")
+            .arg(&self.config)
+            .args(["--format", "json"])
+            .arg(sql)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{sql}: {}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice::<Vec<Value>>(&output.stdout).unwrap()
+    }
+
+    pub fn count(&self, sql: &str) -> u64 {
+        let rows = self.query(sql);
+        rows[0].as_object().unwrap().values().next().unwrap().as_u64().unwrap_or_else(|| panic!("{sql}: {rows:?}"))
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}

@@ -1,0 +1,217 @@
+//! `sightline sync` end to end against the simulator: counts, credentials, limits and faults.
+
+mod support;
+
+use serde_json::json;
+use support::*;
+
+/// Every count in the store equals the simulator's ground truth.
+fn assert_store_matches(ws: &Workspace, sim: &Simulator) {
+    let stats = sim.stats();
+    let nodes = |sub_kind: &str| ws.count(&format!("SELECT count(*) AS n FROM nodes WHERE sub_kind = '{sub_kind}'"));
+    let edges = |kind: &str| ws.count(&format!("SELECT count(*) AS n FROM edges WHERE kind = '{kind}'"));
+    let expect = |key: &str| stats[key].as_u64().unwrap();
+    assert_eq!(nodes("okta_user"), expect("users_total"), "users, deprovisioned included");
+    assert_eq!(
+        ws.count("SELECT count(*) AS n FROM nodes WHERE sub_kind = 'okta_user' AND labels ->> 'okta/status' = 'DEPROVISIONED'"),
+        expect("users_deprovisioned")
+    );
+    assert_eq!(nodes("okta_group"), expect("groups"));
+    assert_eq!(nodes("okta_app"), expect("apps"));
+    assert_eq!(nodes("okta_app_assignment"), expect("apps"), "one grant node per app");
+    assert_eq!(nodes("okta_api_token"), expect("api_tokens"));
+    assert_eq!(nodes("okta_custom_role"), expect("custom_roles"));
+    assert_eq!(nodes("okta_resource_set"), expect("resource_sets"));
+    assert_eq!(nodes("okta_role"), expect("role_assignments"), "one node per role assignment");
+    assert_eq!(edges("member_of"), expect("group_memberships"));
+    assert_eq!(edges("owns"), expect("group_owners"));
+    assert_eq!(edges("contains") - ws.count("SELECT count(*) AS n FROM edges e JOIN nodes n ON n.id = e.from_id WHERE e.kind = 'contains' AND n.sub_kind = 'okta_app_catalog'"), expect("resource_set_resources"));
+    assert_eq!(
+        ws.count("SELECT count(*) AS n FROM edges WHERE kind = 'assigned' AND properties ->> 'scope' = 'GROUP'"),
+        expect("app_group_assignments")
+    );
+    assert_eq!(
+        ws.count("SELECT count(*) AS n FROM edges WHERE kind = 'has_role'"),
+        expect("role_assignments"),
+        "each assignment has exactly one holder"
+    );
+    assert_eq!(edges("acts_as"), expect("api_tokens"), "each token acts as its owner");
+
+    // The brief's two nodes queries.
+    let all = ws.count(r#"SELECT count(*) AS n FROM nodes WHERE labels @> '{"teleport.dev/origin": "okta"}'"#);
+    assert_eq!(all, ws.count("SELECT count(*) AS n FROM nodes"));
+    let org = format!(r#"SELECT count(*) AS n FROM nodes WHERE labels @> '{{"okta/org": "{}"}}'"#, sim.url());
+    assert_eq!(ws.count(&org), all);
+    let other = r#"SELECT count(*) AS n FROM nodes WHERE labels @> '{"okta/org": "https://elsewhere.okta.com"}'"#;
+    assert_eq!(ws.count(other), 0);
+}
+
+#[test]
+fn ssws_sync_matches_the_simulator_at_several_seeds_and_sizes() {
+    for (seed, users) in [("1", "60"), ("2", "400")] {
+        let sim = Simulator::start(&["--seed", seed, "--users", users, "--rate-limits", "off"]);
+        let ws = Workspace::with_token(&sim);
+        let output = ws.sync();
+        assert!(output.status.success(), "seed {seed}: {}", stderr(&output));
+        assert_store_matches(&ws, &sim);
+        let runs = ws.query("SELECT status, api_calls, error FROM sync_runs");
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0]["status"], "succeeded");
+        assert!(runs[0]["api_calls"].as_u64().unwrap() > 10);
+    }
+}
+
+#[test]
+fn oauth_with_dpop_syncs_the_same_org() {
+    let sim = Simulator::start(&["--seed", "3", "--users", "80", "--rate-limits", "off"]);
+    let key = sim.info["private_key_file"].as_str().unwrap();
+    let credentials = format!(
+        "client_id = \"{}\"\nprivate_key_file = \"{key}\"\nkey_id = \"{}\"",
+        sim.info["client_id"].as_str().unwrap(),
+        sim.info["key_id"].as_str().unwrap()
+    );
+    let ws = Workspace::new(sim.url(), &credentials);
+    let output = ws.sync();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_store_matches(&ws, &sim);
+}
+
+#[test]
+fn a_second_sync_replaces_the_snapshot_and_orgs_live_side_by_side() {
+    let a = Simulator::start(&["--seed", "4", "--users", "60", "--rate-limits", "off"]);
+    let b = Simulator::start(&["--seed", "5", "--users", "90", "--rate-limits", "off"]);
+    let ws = Workspace::with_token(&a);
+    let config = format!(
+        "data_dir = \"data\"\n[[okta]]\nname = \"a\"\norg_url = \"{}\"\napi_token = \"{}\"\nsystem_log = false\n[[okta]]\nname = \"b\"\norg_url = \"{}\"\napi_token = \"{}\"\nsystem_log = false\n",
+        a.url(),
+        a.token(),
+        b.url(),
+        b.token()
+    );
+    std::fs::write(&ws.config, config).unwrap();
+    assert!(ws.sync().status.success());
+    let first = ws.count("SELECT count(*) AS n FROM nodes");
+    assert!(ws.sync().status.success());
+    assert_eq!(ws.count("SELECT count(*) AS n FROM nodes"), first, "a re-scan replaces, never duplicates");
+    let per_org = ws.query("SELECT labels ->> 'okta/org' AS org, count(*) AS n FROM nodes WHERE sub_kind = 'okta_user' GROUP BY 1 ORDER BY 1");
+    assert_eq!(per_org.len(), 2);
+    let users: u64 = per_org.iter().map(|r| r["n"].as_u64().unwrap()).sum();
+    assert_eq!(users, a.stats()["users_total"].as_u64().unwrap() + b.stats()["users_total"].as_u64().unwrap());
+}
+
+#[test]
+fn with_okta_rate_limits_on_the_scan_waits_instead_of_drawing_429s() {
+    // A two-second window keeps the test quick; budgets are small enough that the scan must wait.
+    let sim = Simulator::start(&[
+        "--seed",
+        "6",
+        "--users",
+        "60",
+        "--rate-limit-window",
+        "2s",
+        "--rate-limit",
+        "apps=10",
+        "--rate-limit",
+        "group=20",
+    ]);
+    let ws = Workspace::with_token(&sim);
+    let output = ws.sync();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_store_matches(&ws, &sim);
+    let limits = &sim.stats()["rate_limits"];
+    assert_eq!(limits["rejected"], 0, "no 429s: {limits}");
+    assert!(
+        limits["peak_per_window"]["apps"].as_u64().unwrap() <= 5,
+        "kept to a 50% share of the apps bucket: {limits}"
+    );
+    let runs = ws.query("SELECT rate_limit_waits FROM sync_runs");
+    assert!(runs[0]["rate_limit_waits"].as_u64().unwrap() > 0, "the governor waited");
+}
+
+#[test]
+fn transient_faults_are_retried() {
+    let sim = Simulator::start(&["--seed", "7", "--users", "60", "--rate-limits", "off"]);
+    sim.fault(json!({"path": "/api/v1/groups/*/users", "kind": "status", "status": 503, "times": 2}));
+    sim.fault(json!({"path": "/api/v1/apps", "kind": "truncated", "times": 1}));
+    sim.fault(json!({"path": "/api/v1/api-tokens", "kind": "reset", "times": 1}));
+    let ws = Workspace::with_token(&sim);
+    let output = ws.sync();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_store_matches(&ws, &sim);
+}
+
+#[test]
+fn a_failed_scan_keeps_the_previous_snapshot_and_says_why() {
+    let sim = Simulator::start(&["--seed", "8", "--users", "60", "--rate-limits", "off"]);
+    let ws = Workspace::with_token(&sim);
+    assert!(ws.sync().status.success());
+    let before = ws.count("SELECT count(*) AS n FROM nodes");
+    for (rule, expected) in [
+        (json!({"path": "/api/v1/apps", "kind": "status", "status": 500}), "500"),
+        (json!({"path": "/api/v1/groups", "kind": "malformed_json"}), "groups"),
+        (json!({"path": "/api/v1/users", "kind": "html"}), "users"),
+    ] {
+        sim.fault(rule.clone());
+        let output = ws.sync();
+        assert!(!output.status.success(), "{rule}");
+        let message = stderr(&output);
+        assert!(message.contains("sync failed for sim") && message.contains(expected), "{rule}: {message}");
+        assert!(!message.contains(sim.token()), "no secret in errors");
+        assert_eq!(ws.count("SELECT count(*) AS n FROM nodes"), before, "{rule}: the previous snapshot is intact");
+        let last = ws.query("SELECT status, error FROM sync_runs ORDER BY id DESC LIMIT 1");
+        assert_eq!(last[0]["status"], "failed");
+        assert!(last[0]["error"].as_str().unwrap().contains(expected));
+        sim.clear_faults();
+    }
+    let integration = ws.query("SELECT status, last_error FROM integrations");
+    assert!(integration[0]["last_error"].is_string());
+}
+
+#[test]
+fn an_object_deleted_mid_scan_is_skipped_with_a_warning() {
+    let sim = Simulator::start(&["--seed", "9", "--users", "60", "--rate-limits", "off"]);
+    // Every member listing of one group answers 404, as if the group vanished after the group list.
+    sim.fault(json!({"path": "/api/v1/groups/*/users", "kind": "status", "status": 404, "times": 1}));
+    let ws = Workspace::with_token(&sim);
+    let output = ws.sync();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("deleted during the scan"), "{}", stderr(&output));
+}
+
+#[test]
+fn orgs_without_identity_governance_skip_group_owners() {
+    let sim = Simulator::start(&["--seed", "10", "--users", "60", "--rate-limits", "off", "--no-governance"]);
+    let ws = Workspace::with_token(&sim);
+    let output = ws.sync();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("Identity Governance"), "{}", stderr(&output));
+    assert_eq!(ws.count("SELECT count(*) AS n FROM edges WHERE kind = 'owns'"), 0);
+}
+
+#[test]
+fn credential_problems_fail_with_what_to_do() {
+    let sim = Simulator::start(&["--seed", "11", "--users", "60", "--rate-limits", "off"]);
+    let bad = Workspace::new(sim.url(), "api_token = \"00notavalidtoken000000000000000000000000\"");
+    let output = bad.sync();
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("invalid or expired"), "{message}");
+    assert!(!message.contains("00notavalidtoken"), "the token never appears: {message}");
+
+    let (_, created) = sim.request("POST", "/__sim/tokens", Some(r#"{"name": "no roles", "denied": ["roles"]}"#));
+    let token: serde_json::Value = serde_json::from_str(&created).unwrap();
+    let limited = Workspace::new(sim.url(), &format!("api_token = \"{}\"", token["token"].as_str().unwrap()));
+    let output = limited.sync();
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("E0000006") || message.contains("permission"), "{message}");
+}
+
+#[test]
+fn config_errors_name_the_key_and_the_file() {
+    let ws = Workspace::new("http://acme.okta.com", "api_token = \"x\"");
+    let output = ws.sync();
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("sightline.toml") && message.contains("org_url"), "{message}");
+}

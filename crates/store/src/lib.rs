@@ -1,0 +1,186 @@
+/*!
+Sightline's store: the access graph, integrations and sync runs, and PostgreSQL-dialect SQL over
+all of it.
+
+[`Store`] is the one entry point. [`Store::open_sqlite`] opens (or creates) the embedded SQLite
+database and brings its schema up to date; the collectors write a graph snapshot per Okta org with
+[`Store::replace_snapshot`] and record their [`Run`]s; users read everything with
+[`Store::query`], in PostgreSQL's SQL dialect, read-only and time-limited.
+
+The plain data types are [`Node`], [`Edge`], [`Integration`], [`Run`], [`RunOutcome`],
+[`QueryLimits`] and [`QueryResult`]; every failure is an [`Error`] whose [`ErrorKind`] says what
+went wrong (for user SQL, with the line and column of the offending construct).
+
+# Invariants
+
+- **Only this crate emits SQL.** Other crates pass data in and get data out.
+- **A snapshot replace is atomic.** [`Store::replace_snapshot`] swaps every node and edge of one
+  org in a single transaction: readers see the old snapshot or the new one, and a failure (a
+  duplicate id, a full disk) leaves the old one untouched.
+- **User SQL cannot write.** [`Store::query`] accepts exactly one `SELECT` (or `WITH ... SELECT`),
+  refuses any construct it cannot run with PostgreSQL's meaning (naming it and its position), and
+  runs on connections that are read-only three times over (read-only open, `query_only`, an
+  authorizer that allows reading known tables and calling known functions only).
+- **Answers match PostgreSQL's.** The translation (`rewrite`) gives `jsonb` operators, `LIKE`,
+  casts, `NULL` ordering, column names and value types PostgreSQL's behaviour; the table of
+  cases in `tests/it/pg_cases.rs` holds results verified on PostgreSQL 15.
+
+# Example
+
+```no_run
+# async fn example() -> Result<(), store::Error> {
+let store = store::Store::open_sqlite(std::path::Path::new("sightline-data/sightline.db"))?;
+let result = store
+    .query(r#"SELECT name FROM nodes WHERE labels @> '{"teleport.dev/origin": "okta"}'"#, Default::default())
+    .await?;
+println!("{:?} {:?}", result.columns, result.rows);
+# Ok(()) }
+```
+
+Storage work runs on blocking threads: one writer connection behind a mutex, and a small pool of
+read-only connections for queries, so a long query never holds up a write (the database is in WAL
+mode).
+*/
+#![deny(missing_docs)]
+
+mod error;
+mod functions;
+mod jsonb;
+mod migrate;
+mod model;
+mod query;
+mod rewrite;
+mod runs;
+mod snapshot;
+mod sqlite;
+
+pub use error::{Error, ErrorKind};
+pub use model::{Edge, Integration, Node, QueryLimits, QueryResult, Run, RunKind, RunOutcome, SnapshotCounts};
+
+use chrono::Utc;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The store. Cheap to clone (an [`Arc`] inside); clones share connections.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<sqlite::Sqlite>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database at `path` and applies pending migrations.
+    /// The database is put in WAL mode; connections wait up to 10 s for another's lock.
+    pub fn open_sqlite(path: &Path) -> Result<Store, Error> {
+        Ok(Store { inner: Arc::new(sqlite::Sqlite::open(path)?) })
+    }
+
+    /// Runs `work` with the database on a blocking thread.
+    async fn blocking<T, F>(&self, work: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&sqlite::Sqlite) -> Result<T, Error> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        match tokio::task::spawn_blocking(move || work(&inner)).await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => Err(Error::database(format!("a store task was cancelled: {e}"))),
+        }
+    }
+
+    /// Saves an integration's configuration: inserts it, or updates its org URL and features.
+    /// On update, `status`, `last_success` and `last_error` are kept: the runs maintain them.
+    pub async fn upsert_integration(&self, integration: &Integration) -> Result<(), Error> {
+        let integration = integration.clone();
+        self.blocking(move |db| runs::upsert_integration(&db.writer(), &integration)).await
+    }
+
+    /// Every integration, by name.
+    pub async fn integrations(&self) -> Result<Vec<Integration>, Error> {
+        self.blocking(|db| runs::integrations(&db.writer())).await
+    }
+
+    /// Records the start of a run (status `running`) and returns its id. The integration's
+    /// status becomes `syncing`.
+    pub async fn start_run(&self, integration: &str, kind: RunKind) -> Result<i64, Error> {
+        let integration = integration.to_string();
+        self.blocking(move |db| runs::start_run(&mut db.writer(), &integration, kind, Utc::now())).await
+    }
+
+    /// Stores the latest progress report of a running run (free-form JSON for the UI).
+    pub async fn update_run_progress(&self, run_id: i64, progress: serde_json::Value) -> Result<(), Error> {
+        self.blocking(move |db| runs::update_progress(&db.writer(), run_id, &progress)).await
+    }
+
+    /// Records how a run ended, and updates its integration: `last_success` on success,
+    /// `last_error` on failure, and `status` (`syncing` while another run goes on, else `error`
+    /// if the latest run of some kind failed, else `ok`). Finishing a run twice is an error.
+    pub async fn finish_run(&self, run_id: i64, outcome: &RunOutcome) -> Result<(), Error> {
+        let outcome = outcome.clone();
+        self.blocking(move |db| runs::finish_run(&mut db.writer(), run_id, &outcome, Utc::now())).await
+    }
+
+    /// Marks runs that a stopped process left `running` as failed (`interrupted: ...`) and
+    /// returns how many there were. Call it at start-up from the process that syncs (not from
+    /// `sightline query`, which may run beside it).
+    pub async fn fail_interrupted_runs(&self) -> Result<u64, Error> {
+        self.blocking(|db| runs::fail_interrupted(&mut db.writer(), Utc::now())).await
+    }
+
+    /// The latest `limit` runs of an integration, newest first.
+    pub async fn runs(&self, integration: &str, limit: usize) -> Result<Vec<Run>, Error> {
+        let integration = integration.to_string();
+        self.blocking(move |db| runs::runs(&db.writer(), &integration, limit)).await
+    }
+
+    /// Atomically replaces every node and edge of `org_url` with these, in one transaction: a
+    /// failure leaves the previous snapshot untouched.
+    ///
+    /// Ids must be unique within the snapshot and across orgs (a duplicate is an
+    /// [`ErrorKind::InvalidInput`] naming it). A node without the `okta/org` label gets it; a
+    /// node labelled with another org is refused.
+    pub async fn replace_snapshot(
+        &self,
+        org_url: &str,
+        nodes: Vec<Node>,
+        edges: Vec<Edge>,
+    ) -> Result<SnapshotCounts, Error> {
+        let org_url = org_url.to_string();
+        self.blocking(move |db| {
+            let now = sqlite::timestamp(Utc::now());
+            snapshot::replace(&mut db.writer(), &org_url, nodes, edges, &now)
+        })
+        .await
+    }
+
+    /// Runs user SQL (PostgreSQL dialect) read-only with a time limit and a row cap.
+    ///
+    /// Exactly one `SELECT` or `WITH ... SELECT`. What cannot run with PostgreSQL's meaning is
+    /// refused ([`ErrorKind::Sql`] with the construct's position); a query running past
+    /// `limits.timeout` stops with [`ErrorKind::Timeout`]; rows beyond `limits.max_rows` are
+    /// dropped and `truncated` is set.
+    pub async fn query(&self, sql: &str, limits: QueryLimits) -> Result<QueryResult, Error> {
+        let sql = sql.to_string();
+        self.blocking(move |db| {
+            let now = sqlite::timestamp(Utc::now());
+            let translation = rewrite::translate::translate(&sql, &db.catalog, &now)?;
+            let mut conn = db.reader()?;
+            let result = query::execute(&mut conn, &translation, limits);
+            db.give_back(conn);
+            result
+        })
+        .await
+    }
+
+    /// The SQLite SQL a user query becomes (for debugging and `EXPLAIN`-style displays).
+    pub fn translate_sql(&self, sql: &str) -> Result<String, Error> {
+        let now = sqlite::timestamp(Utc::now());
+        Ok(rewrite::translate::translate(sql, &self.inner.catalog, &now)?.sql)
+    }
+}

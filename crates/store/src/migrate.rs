@@ -1,0 +1,175 @@
+/*!
+Schema migrations: numbered SQL steps, each applied once, in order, in its own transaction.
+
+`schema_migrations(version, applied_at)` records what has been applied. A step is never edited
+once released; a change is a new step. Opening a database whose version is newer than this build
+knows is refused rather than guessed at.
+*/
+
+use crate::error::Error;
+use rusqlite::{Connection, TransactionBehavior};
+
+/// One schema step.
+pub(crate) struct Migration {
+    pub(crate) version: i64,
+    pub(crate) sql: &'static str,
+}
+
+/// Every step, in order. Timestamps are RFC 3339 text in UTC with microseconds; JSON columns hold
+/// JSON text; booleans are 0/1.
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: r#"
+CREATE TABLE nodes (
+    id         TEXT PRIMARY KEY,
+    org        TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    sub_kind   TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    labels     TEXT NOT NULL,
+    properties TEXT NOT NULL,
+    updated_at TEXT
+);
+CREATE INDEX nodes_org ON nodes (org);
+CREATE INDEX nodes_kind ON nodes (kind, sub_kind);
+CREATE INDEX nodes_name ON nodes (name);
+CREATE INDEX nodes_label_okta_org ON nodes (json_extract(labels, '$."okta/org"'));
+
+CREATE TABLE edges (
+    id         TEXT PRIMARY KEY,
+    org        TEXT NOT NULL,
+    from_id    TEXT NOT NULL,
+    to_id      TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    properties TEXT NOT NULL
+);
+CREATE INDEX edges_from ON edges (from_id);
+CREATE INDEX edges_to ON edges (to_id);
+CREATE INDEX edges_org ON edges (org);
+
+CREATE TABLE integrations (
+    name         TEXT PRIMARY KEY,
+    org_url      TEXT NOT NULL,
+    resources    BOOLEAN NOT NULL,
+    system_log   BOOLEAN NOT NULL,
+    status       TEXT NOT NULL,
+    last_success TEXT,
+    last_error   TEXT,
+    updated_at   TEXT NOT NULL
+);
+
+CREATE TABLE sync_runs (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    integration        TEXT NOT NULL,
+    kind               TEXT NOT NULL,
+    started_at         TEXT NOT NULL,
+    finished_at        TEXT,
+    status             TEXT NOT NULL,
+    counts             TEXT NOT NULL DEFAULT '{}',
+    api_calls          INTEGER NOT NULL DEFAULT 0,
+    rate_limit_waits   INTEGER NOT NULL DEFAULT 0,
+    rate_limit_wait_ms INTEGER NOT NULL DEFAULT 0,
+    error              TEXT,
+    progress           TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX sync_runs_integration ON sync_runs (integration, id);
+"#,
+    },
+    Migration {
+        // Placeholder until the access-path derivation lands (it will replace this table).
+        version: 2,
+        sql: r#"
+CREATE TABLE access_path (
+    identity            TEXT NOT NULL,
+    identity_id         TEXT NOT NULL,
+    identity_kind       TEXT NOT NULL,
+    resource            TEXT NOT NULL,
+    resource_id         TEXT NOT NULL,
+    resource_kind       TEXT NOT NULL,
+    resource_labels     TEXT NOT NULL,
+    action              TEXT NOT NULL,
+    kind                TEXT NOT NULL,
+    standing_privileges INTEGER NOT NULL,
+    via                 TEXT NOT NULL,
+    org                 TEXT NOT NULL
+);
+CREATE INDEX access_path_identity ON access_path (identity);
+CREATE INDEX access_path_resource ON access_path (resource);
+CREATE INDEX access_path_org ON access_path (org);
+"#,
+    },
+];
+
+/// The version this build brings a database to.
+pub(crate) fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Applies every pending step up to `target` (all of them when `None`). Returns the version the
+/// database is at afterwards.
+pub(crate) fn migrate(conn: &mut Connection, target: Option<i64>) -> Result<i64, Error> {
+    let target = target.unwrap_or_else(latest_version);
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+    .map_err(|e| Error::sqlite("cannot create schema_migrations", e))?;
+    loop {
+        // IMMEDIATE takes the write lock first, so two processes opening the same new file apply
+        // each step once: the second waits, then sees the step done.
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| Error::sqlite("cannot start a migration", e))?;
+        let current: i64 = tx
+            .query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |row| row.get(0))
+            .map_err(|e| Error::sqlite("cannot read the schema version", e))?;
+        if current > latest_version() {
+            return Err(Error::database(format!(
+                "the database is at schema version {current}, newer than this build of sightline knows ({}); \
+                 upgrade sightline",
+                latest_version()
+            )));
+        }
+        let Some(step) = MIGRATIONS.iter().find(|m| m.version > current && m.version <= target) else {
+            return Ok(current);
+        };
+        tx.execute_batch(step.sql).map_err(|e| Error::sqlite(&format!("migration {} failed", step.version), e))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            rusqlite::params![step.version, crate::sqlite::timestamp(chrono::Utc::now())],
+        )
+        .map_err(|e| Error::sqlite("cannot record a migration", e))?;
+        tx.commit().map_err(|e| Error::sqlite(&format!("migration {} failed", step.version), e))?;
+        tracing::info!(version = step.version, "applied schema migration");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_increase() {
+        for pair in MIGRATIONS.windows(2) {
+            assert!(pair[0].version < pair[1].version);
+        }
+    }
+
+    #[test]
+    fn migrating_twice_changes_nothing() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut conn, None).unwrap(), latest_version());
+        assert_eq!(migrate(&mut conn, None).unwrap(), latest_version());
+        let applied: i64 = conn.query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0)).unwrap();
+        assert_eq!(applied, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, None).unwrap();
+        conn.execute("INSERT INTO schema_migrations VALUES (?1, 'later')", [latest_version() + 1]).unwrap();
+        let error = migrate(&mut conn, None).unwrap_err();
+        assert!(error.to_string().contains("newer"), "{error}");
+    }
+}

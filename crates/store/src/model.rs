@@ -1,0 +1,172 @@
+//! The plain data the store takes and gives back.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// A node of the access graph (a row of `nodes`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Unique across every org in the store (collectors prefix Okta ids with the org).
+    pub id: String,
+    /// The layer in the graph: `identity`, `identity_group`, `action`, `resource_group`, `resource`.
+    pub kind: String,
+    /// What it is in Okta: `okta_user`, `okta_group`, `okta_app`, ...
+    pub sub_kind: String,
+    /// Display name (login, group name, app label, ...).
+    pub name: String,
+    /// Labels; every Okta node carries `teleport.dev/origin` and `okta/org`.
+    pub labels: Map<String, Value>,
+    /// The Okta fields.
+    pub properties: Value,
+}
+
+/// An edge of the access graph (a row of `edges`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    /// Unique across every org in the store.
+    pub id: String,
+    /// The node it starts from.
+    pub from_id: String,
+    /// The node it points to.
+    pub to_id: String,
+    /// `member_of`, `assigned`, ...
+    pub kind: String,
+    /// Extra facts about the relation.
+    pub properties: Value,
+}
+
+/// A configured Okta integration and its sync status (a row of `integrations`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Integration {
+    /// The name from the configuration; the key.
+    pub name: String,
+    /// The org URL, e.g. `https://acme.okta.com`.
+    pub org_url: String,
+    /// Whether the resource scan is on.
+    pub resources: bool,
+    /// Whether System Log export is on.
+    pub system_log: bool,
+    /// `configured` (never ran), `syncing` (a run is going), `ok` (every kind's last run
+    /// succeeded) or `error`. Maintained by the runs once the integration exists.
+    pub status: String,
+    /// When a run last succeeded.
+    pub last_success: Option<DateTime<Utc>>,
+    /// The error of the last failed run (kept after a later success; `status` says what is current).
+    pub last_error: Option<String>,
+    /// When the row was last written.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a sync run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RunKind {
+    /// A resource scan (stored as `resources`).
+    Resources,
+    /// A System Log catch-up (stored as `logs`).
+    Logs,
+}
+
+impl RunKind {
+    /// The stored name: `resources` or `logs`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Resources => "resources",
+            RunKind::Logs => "logs",
+        }
+    }
+
+    /// The kind with this stored name.
+    pub fn parse(name: &str) -> Option<RunKind> {
+        match name {
+            "resources" => Some(RunKind::Resources),
+            "logs" => Some(RunKind::Logs),
+            _ => None,
+        }
+    }
+}
+
+/// How a run ended, given to [`Store::finish_run`](crate::Store::finish_run).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunOutcome {
+    /// Whether the run succeeded.
+    pub succeeded: bool,
+    /// Objects seen, per kind (`users`, `groups`, ...).
+    pub counts: BTreeMap<String, u64>,
+    /// Okta API requests made.
+    pub api_calls: u64,
+    /// How many times the run waited for a rate-limit window.
+    pub rate_limit_waits: u64,
+    /// How long it waited in total, in milliseconds.
+    pub rate_limit_wait_ms: u64,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// A recorded sync run (a row of `sync_runs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// The run id returned by [`Store::start_run`](crate::Store::start_run).
+    pub id: i64,
+    /// The integration's name.
+    pub integration: String,
+    /// What the run does.
+    pub kind: RunKind,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it finished, if it has.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `running`, `succeeded` or `failed`.
+    pub status: String,
+    /// Objects seen, per kind.
+    pub counts: BTreeMap<String, u64>,
+    /// Okta API requests made.
+    pub api_calls: u64,
+    /// Rate-limit waits.
+    pub rate_limit_waits: u64,
+    /// Time spent in rate-limit waits, in milliseconds.
+    pub rate_limit_wait_ms: u64,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// The last progress report (free-form JSON, `{}` until the first one).
+    pub progress: Value,
+}
+
+/// How many rows a snapshot replace wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SnapshotCounts {
+    /// Nodes written.
+    pub nodes: u64,
+    /// Edges written.
+    pub edges: u64,
+}
+
+/// Limits on one user query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryLimits {
+    /// The query is interrupted (error [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)) after this long.
+    pub timeout: Duration,
+    /// At most this many rows are returned; `truncated` says when there were more.
+    pub max_rows: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        QueryLimits { timeout: Duration::from_secs(30), max_rows: 100_000 }
+    }
+}
+
+/// The rows of a user query, shaped like PostgreSQL's answer.
+///
+/// Values map as PostgreSQL's would: `jsonb` columns (such as `labels`) are JSON values, booleans
+/// are `true`/`false`, numbers are numbers, text is a string, SQL NULL is `null`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueryResult {
+    /// Column names, as PostgreSQL names them (`?column?` for an unnamed expression).
+    pub columns: Vec<String>,
+    /// The rows, each with one value per column.
+    pub rows: Vec<Vec<Value>>,
+    /// Whether rows were left out because of [`QueryLimits::max_rows`].
+    pub truncated: bool,
+}

@@ -1,0 +1,154 @@
+/*!
+The SQLite backend's connections: one writer behind a mutex, and a small pool of read-only
+connections for user queries, so a long query never holds up a write (WAL mode).
+
+Query connections are locked down three ways: opened read-only, `PRAGMA query_only`, and an
+authorizer that allows only reading the catalog's tables and calling the functions the translator
+emits.
+*/
+
+use crate::error::Error;
+use crate::functions;
+use crate::rewrite::catalog::Catalog;
+use crate::rewrite::translate::EMITTED_FUNCTIONS;
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::config::DbConfig;
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::{Connection, OpenFlags};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// How long a connection waits for another's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Idle query connections kept for reuse.
+const MAX_IDLE_READERS: usize = 4;
+
+/// The writer's page cache, at most 512 MiB (a negative `cache_size` is in KiB). SQLite takes
+/// pages as it needs them, so this is what a million-row snapshot may use, not what every
+/// process holds; with less, the index pages of a large snapshot spill and reload mid-transaction.
+const WRITER_CACHE_KIB: i64 = 512 * 1024;
+
+/// A timestamp as stored: RFC 3339, UTC, microseconds (`2026-11-28T19:00:00.123456Z`), so text
+/// order is time order.
+pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub(crate) fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, Error> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::database(format!("bad timestamp {text:?} in the database: {e}")))
+}
+
+/// The open database.
+pub(crate) struct Sqlite {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    pub(crate) catalog: Arc<Catalog>,
+    allowed_tables: Arc<HashSet<String>>,
+}
+
+impl Sqlite {
+    pub(crate) fn open(path: &Path) -> Result<Sqlite, Error> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("cannot create the directory {}", dir.display()), e))?;
+        }
+        let context = format!("cannot open the database {}", path.display());
+        let mut writer = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| Error::sqlite(&context, e))?;
+        configure_writer(&writer).map_err(|e| Error::sqlite(&context, e))?;
+        crate::migrate::migrate(&mut writer, None)?;
+        let catalog = Catalog::load(&writer)?;
+        let allowed_tables = catalog.tables.keys().cloned().collect();
+        Ok(Sqlite {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            catalog: Arc::new(catalog),
+            allowed_tables: Arc::new(allowed_tables),
+        })
+    }
+
+    /// The writer connection (waits for other writes of this process).
+    pub(crate) fn writer(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (transactions roll back on drop).
+        self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A query connection from the pool, or a new one.
+    pub(crate) fn reader(&self) -> Result<Connection, Error> {
+        if let Some(conn) = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop() {
+            return Ok(conn);
+        }
+        open_reader(&self.path, self.allowed_tables.clone())
+            .map_err(|e| Error::sqlite(&format!("cannot open a query connection to {}", self.path.display()), e))
+    }
+
+    /// Returns a query connection to the pool.
+    pub(crate) fn give_back(&self, mut conn: Connection) {
+        let _ = conn.progress_handler(0, None::<fn() -> bool>);
+        let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+    }
+}
+
+fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    if let Ok(ps) = std::env::var("XP_PAGE_SIZE") {
+        conn.execute_batch(&format!("PRAGMA page_size = {ps}"))?;
+    }
+    if std::env::var("XP_NO_CKPT").is_ok() {
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+    }
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DDL, false)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(mode, "the database is not in WAL mode; queries may wait for writes");
+    }
+    // NORMAL is safe in WAL mode (no corruption); a power loss may lose the last commits.
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{WRITER_CACHE_KIB};"
+    ))?;
+    Ok(())
+}
+
+fn open_reader(path: &Path, allowed_tables: Arc<HashSet<String>>) -> rusqlite::Result<Connection> {
+    let mut conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DDL, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    conn.execute_batch("PRAGMA query_only = ON; PRAGMA temp_store = MEMORY;")?;
+    functions::register(&conn)?;
+    let allowed_functions: HashSet<&'static str> =
+        EMITTED_FUNCTIONS.iter().chain(functions::NAMES.iter()).copied().collect();
+    conn.authorizer(Some(move |ctx: AuthContext<'_>| authorize(&ctx, &allowed_tables, &allowed_functions)))?;
+    Ok(conn)
+}
+
+/// What a query connection may do: SELECT, read the catalog's tables, call known functions.
+fn authorize(ctx: &AuthContext<'_>, tables: &HashSet<String>, functions: &HashSet<&'static str>) -> Authorization {
+    let allowed = match ctx.action {
+        AuthAction::Select | AuthAction::Recursive => true,
+        AuthAction::Read { table_name, .. } => {
+            // Reads through a view are checked at the view; the schema table never.
+            ctx.accessor.is_some() || tables.contains(&table_name.to_lowercase())
+        }
+        AuthAction::Function { function_name } => functions.contains(function_name.to_lowercase().as_str()),
+        _ => false,
+    };
+    if allowed { Authorization::Allow } else { Authorization::Deny }
+}

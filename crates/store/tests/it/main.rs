@@ -1,0 +1,7 @@
+//! Integration tests of the store through its public API.
+
+mod pg_cases;
+mod query;
+mod runs;
+mod snapshot;
+mod util;

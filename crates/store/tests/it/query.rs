@@ -1,0 +1,81 @@
+//! User queries: limits, read-only enforcement, errors.
+
+use crate::util::{TempStore, runtime};
+use serde_json::json;
+use std::time::{Duration, Instant};
+use store::{ErrorKind, QueryLimits};
+
+#[test]
+fn a_cartesian_join_stops_at_the_time_limit() {
+    let t = TempStore::with_fixture();
+    let rt = runtime();
+    let limits = QueryLimits { timeout: Duration::from_millis(300), ..Default::default() };
+    // 11^8 ≈ 214 million rows to count: minutes of work.
+    let sql = "SELECT count(*) FROM nodes a, nodes b, nodes c, nodes d, nodes e, nodes f, nodes g, nodes h";
+    let started = Instant::now();
+    let error = rt.block_on(t.store.query(sql, limits)).unwrap_err();
+    assert_eq!(*error.kind(), ErrorKind::Timeout, "{error}");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    // The connection is fine afterwards.
+    let result = rt.block_on(t.store.query("SELECT count(*) FROM nodes", QueryLimits::default())).unwrap();
+    assert_eq!(result.rows, vec![vec![json!(11)]]);
+}
+
+#[test]
+fn rows_beyond_the_cap_are_cut() {
+    let t = TempStore::with_fixture();
+    let rt = runtime();
+    let limits = QueryLimits { max_rows: 4, ..Default::default() };
+    let result = rt.block_on(t.store.query("SELECT id FROM nodes ORDER BY id", limits)).unwrap();
+    assert_eq!(result.rows.len(), 4);
+    assert!(result.truncated);
+    let limits = QueryLimits { max_rows: 11, ..Default::default() };
+    let result = rt.block_on(t.store.query("SELECT id FROM nodes", limits)).unwrap();
+    assert!(!result.truncated);
+}
+
+#[test]
+fn writes_are_refused_with_a_position() {
+    let t = TempStore::with_fixture();
+    let rt = runtime();
+    for (sql, needle, position) in [
+        ("UPDATE nodes SET name = 'x'", "UPDATE is not allowed", (1, 1)),
+        ("SELECT 1;\nDROP TABLE nodes", "only one statement", (2, 1)),
+        ("WITH x AS (DELETE FROM nodes RETURNING id) SELECT * FROM x", "DELETE is not allowed", (1, 12)),
+        ("SELECT *\nFROM nodes\nWHERE readfile('/etc/passwd') IS NOT NULL", "readfile", (3, 7)),
+        ("SELECT sqlite_version()", "sqlite_version", (1, 8)),
+    ] {
+        let error = rt.block_on(t.store.query(sql, QueryLimits::default())).unwrap_err();
+        assert!(matches!(error.kind(), ErrorKind::Sql { .. }), "{sql}: {error}");
+        assert!(error.to_string().contains(needle), "{sql}: {error}");
+        assert_eq!(error.position(), Some(position), "{sql}: {error}");
+    }
+    let result = rt.block_on(t.store.query("SELECT count(*) FROM nodes", QueryLimits::default())).unwrap();
+    assert_eq!(result.rows, vec![vec![json!(11)]]);
+}
+
+#[test]
+fn a_long_query_does_not_block_writes() {
+    let t = TempStore::with_fixture();
+    let rt = runtime();
+    let store = t.store.clone();
+    let limits = QueryLimits { timeout: Duration::from_secs(2), ..Default::default() };
+    let slow = rt.spawn(async move {
+        store.query("SELECT count(*) FROM nodes a, nodes b, nodes c, nodes d, nodes e, nodes f, nodes g", limits).await
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    rt.block_on(t.store.replace_snapshot("https://new.okta.com", vec![], vec![])).unwrap();
+    rt.block_on(t.store.start_run("new", store::RunKind::Logs)).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1), "a write waited {:?}", started.elapsed());
+    let _ = rt.block_on(slow).unwrap();
+}
+
+#[test]
+fn engine_errors_are_sql_errors() {
+    let t = TempStore::with_fixture();
+    let rt = runtime();
+    let error = rt.block_on(t.store.query("SELECT (name)::int FROM nodes", QueryLimits::default())).unwrap_err();
+    assert!(matches!(error.kind(), ErrorKind::Sql { position: None, .. }), "{error}");
+    assert!(error.to_string().contains("invalid input syntax for type integer"), "{error}");
+}
