@@ -4,7 +4,7 @@
 //! that access paths go through. Users listed with scope GROUP are reached through their groups,
 //! so they add no edge of their own.
 
-use crate::context::{AppRef, Scan, ScanError, ScanState, fail, vanished};
+use crate::context::{AppRef, Scan, ScanError, ScanState, fail, fold_pages, vanished};
 use crate::graph::{edge, kind, label, sub_kind};
 use futures::StreamExt;
 use okta_client::model::{App, AppGroup, AppUser, parse};
@@ -85,13 +85,18 @@ pub(crate) async fn assignments(scan: &Scan<'_>, state: &mut ScanState) -> Resul
         .map(|a| async move {
             let users = format!("/api/v1/apps/{}/users?limit=500", a.okta_id);
             let groups = format!("/api/v1/apps/{}/groups?limit=200", a.okta_id);
-            let result = futures::try_join!(scan.client.list_all(&users), scan.client.list_all(&groups));
+            // Users reached through groups are most rows of a big app; keep only the direct ones.
+            let direct_users = fold_pages(scan.client, &users, (0u64, Vec::new()), |(seen, direct), page| {
+                *seen += page.len() as u64;
+                direct.extend(page.into_iter().filter(|u| u.get("scope").and_then(Value::as_str) == Some("USER")));
+            });
+            let result = futures::try_join!(direct_users, scan.client.list_all(&groups));
             (a, result)
         })
         .buffer_unordered(scan.concurrency);
     while let Some((app, result)) = results.next().await {
         scan.progress.advanced(KIND, 1);
-        let (users, groups) = match result {
+        let ((seen, users), groups) = match result {
             Ok(lists) => lists,
             Err(e) if vanished(&e) => {
                 state.warn(
@@ -107,7 +112,7 @@ pub(crate) async fn assignments(scan: &Scan<'_>, state: &mut ScanState) -> Resul
             Err(e) => return Err(fail(KIND)(e)),
         };
         let grant = assignment_node(state, &app.okta_id);
-        state.count("app_users", users.len() as u64);
+        state.count("app_users", seen);
         for raw in users {
             let Ok(assignment) = parse::<AppUser>(raw) else { continue };
             if assignment.model.scope != "USER" {

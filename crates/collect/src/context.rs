@@ -115,6 +115,23 @@ impl ScanState {
     }
 }
 
+/// Pages through a Link-paged list, folding each page into `acc` as it arrives, so that only one
+/// page of raw objects is held at a time (the Everyone group's members are every user).
+pub(crate) async fn fold_pages<T>(
+    client: &OktaClient,
+    path: &str,
+    mut acc: T,
+    mut fold: impl FnMut(&mut T, Vec<serde_json::Value>),
+) -> Result<T, okta_client::Error> {
+    let mut next = Some(path.to_string());
+    while let Some(url) = next {
+        let page = client.get_page(&url).await?;
+        next = page.next;
+        fold(&mut acc, page.items);
+    }
+    Ok(acc)
+}
+
 /// Whether an error on one object's sub-listing means the object vanished mid-scan.
 pub(crate) fn vanished(error: &okta_client::Error) -> bool {
     matches!(error.kind(), ErrorKind::NotFound)

@@ -1,6 +1,6 @@
 //! Groups (with `expand=stats`), their members and their owners.
 
-use crate::context::{GroupRef, Scan, ScanError, ScanState, fail, feature_missing, vanished};
+use crate::context::{GroupRef, Scan, ScanError, ScanState, fail, feature_missing, fold_pages, vanished};
 use crate::graph::{edge, kind, label, sub_kind};
 use futures::StreamExt;
 use okta_client::model::{Group, GroupOwner, parse};
@@ -47,12 +47,15 @@ pub(crate) async fn members(scan: &Scan<'_>, state: &mut ScanState) -> Result<()
     let mut results = futures::stream::iter(groups)
         .map(|g| async move {
             let path = format!("/api/v1/groups/{}/users?limit=1000", g.okta_id);
-            (g, scan.client.list_all(&path).await)
+            let ids = fold_pages(scan.client, &path, Vec::new(), |ids: &mut Vec<String>, users| {
+                ids.extend(users.iter().filter_map(|u| u.get("id").and_then(Value::as_str)).map(str::to_string));
+            });
+            (g, ids.await)
         })
         .buffer_unordered(scan.concurrency);
     while let Some((group, result)) = results.next().await {
         scan.progress.advanced(KIND, 1);
-        let users = match result {
+        let user_ids = match result {
             Ok(users) => users,
             Err(e) if vanished(&e) => {
                 state.warn(
@@ -65,12 +68,10 @@ pub(crate) async fn members(scan: &Scan<'_>, state: &mut ScanState) -> Result<()
             Err(e) => return Err(fail(KIND)(e)),
         };
         let group_id = state.graph.id(&group.okta_id);
-        for user in users {
-            if let Some(user_id) = user.get("id").and_then(Value::as_str) {
-                let user_id = state.graph.id(user_id);
-                state.graph.add_edge(&user_id, edge::MEMBER_OF, &group_id, json!({}));
-                state.count("group_memberships", 1);
-            }
+        for user_id in user_ids {
+            let user_id = state.graph.id(&user_id);
+            state.graph.add_edge(&user_id, edge::MEMBER_OF, &group_id, json!({}));
+            state.count("group_memberships", 1);
         }
     }
     scan.progress.finished(KIND, state.counts.get("group_memberships").copied().unwrap_or(0));
