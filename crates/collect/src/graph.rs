@@ -5,7 +5,8 @@
 //! queries filter on.
 
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hasher};
 use store::{Edge, Node};
 
 /// The layer of a node in the access graph (the `kind` column).
@@ -79,7 +80,11 @@ pub struct GraphBuilder {
     org_url: String,
     host: String,
     nodes: HashMap<String, Node>,
-    edges: HashMap<String, Edge>,
+    /// Edges in insertion order; `edge_ids` holds a 128-bit digest of each id, so that a large
+    /// org's half-million edges don't keep every id twice.
+    edges: Vec<Edge>,
+    edge_ids: HashSet<u128>,
+    digest: (std::hash::RandomState, std::hash::RandomState),
 }
 
 impl GraphBuilder {
@@ -98,7 +103,9 @@ impl GraphBuilder {
             org_url: org_url.trim_end_matches('/').to_string(),
             host,
             nodes: HashMap::new(),
-            edges: HashMap::new(),
+            edges: Vec::new(),
+            edge_ids: HashSet::new(),
+            digest: (std::hash::RandomState::new(), std::hash::RandomState::new()),
         };
         let org_id = builder.org_node_id();
         let org_url = builder.org_url.clone();
@@ -167,18 +174,29 @@ impl GraphBuilder {
         } else {
             format!("{from_id}|{kind}|{to_id}|{key}")
         };
-        self.edges.insert(
-            id.clone(),
-            Edge { id, from_id: from_id.to_string(), to_id: to_id.to_string(), kind: kind.to_string(), properties },
-        );
+        let digest = {
+            let (mut a, mut b) = (self.digest.0.build_hasher(), self.digest.1.build_hasher());
+            a.write(id.as_bytes());
+            b.write(id.as_bytes());
+            (u128::from(a.finish()) << 64) | u128::from(b.finish())
+        };
+        if self.edge_ids.insert(digest) {
+            self.edges.push(Edge {
+                id,
+                from_id: from_id.to_string(),
+                to_id: to_id.to_string(),
+                kind: kind.to_string(),
+                properties,
+            });
+        }
     }
 
     /// The nodes and edges, and how many edges were dropped: drops edges whose ends are not nodes (an object deleted between two listings).
     pub fn finish(self) -> (Vec<Node>, Vec<Edge>, usize) {
-        let GraphBuilder { nodes, edges, .. } = self;
+        let GraphBuilder { nodes, mut edges, edge_ids, .. } = self;
+        drop(edge_ids);
         let before = edges.len();
-        let edges: Vec<Edge> =
-            edges.into_values().filter(|e| nodes.contains_key(&e.from_id) && nodes.contains_key(&e.to_id)).collect();
+        edges.retain(|e| nodes.contains_key(&e.from_id) && nodes.contains_key(&e.to_id));
         let dangling = before - edges.len();
         let mut nodes: Vec<Node> = nodes.into_values().collect();
         nodes.sort_by(|a, b| a.id.cmp(&b.id));

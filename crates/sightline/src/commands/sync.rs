@@ -68,7 +68,9 @@ pub async fn sync_resources(config: &Config, okta: &OktaConfig, store: &store::S
             collect::scan(&client, &progress, &collect::ScanOptions { concurrency: okta.max_concurrency }).await;
         client_stats = client.stats();
         let scanned = scanned?;
+        tracing::debug!(integration = %okta.name, peak_rss_mib = peak_rss_mib(), "scan done");
         let stored = store.replace_snapshot(&integration.org_url, scanned.nodes, scanned.edges).await?;
+        tracing::debug!(integration = %okta.name, peak_rss_mib = peak_rss_mib(), "snapshot stored");
         anyhow::Ok((scanned.counts, scanned.warnings, stored))
     }
     .await;
@@ -105,4 +107,12 @@ pub async fn sync_resources(config: &Config, okta: &OktaConfig, store: &store::S
             Err(error)
         }
     }
+}
+
+/// The process's peak resident memory, for diagnostics (Linux; 0 elsewhere).
+fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .map_or(0, |kib| kib / 1024)
 }
