@@ -1,12 +1,12 @@
 //! The store's one error type.
 
-use std::fmt;
-
 /// An error from the store: what kind it is, a lowercase message, and the underlying cause.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -90,18 +90,6 @@ impl Error {
             message: format!("{context}: {}", sqlite_message(&source)),
             source: Some(Box::new(source)),
         }
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 

@@ -176,6 +176,7 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
         })
     })?;
     add("pg_div", 2, |ctx| arithmetic(ctx, true))?;
+    add("pg_div", 3, |ctx| arithmetic(ctx, true))?;
     add("pg_mod", 2, |ctx| arithmetic(ctx, false))?;
     add("pg_round", 1, round)?;
     add("pg_round", 2, round)?;
@@ -234,7 +235,7 @@ fn json_arg(ctx: &Context<'_>, i: usize) -> Result<Option<Jsonb>> {
 
 /// A JSON argument that is usually constant (a pattern): parsed once per statement.
 fn cached_json_arg(ctx: &Context<'_>, i: usize) -> Result<Option<Jsonb>> {
-    let cached = ctx.get_or_create_aux(i as i32, |v| parse_json_value(v))?;
+    let cached = ctx.get_or_create_aux(i as i32, parse_json_value)?;
     Ok(cached.as_ref().clone())
 }
 
@@ -453,8 +454,10 @@ fn arithmetic(ctx: &Context<'_>, divide: bool) -> Result<Value> {
     let (Some(a), Some(b)) = (numeric_arg(ctx, 0, "numeric")?, numeric_arg(ctx, 1, "numeric")?) else {
         return Ok(Value::Null);
     };
+    // pg_div(a, b, 1): numeric division, exact even for whole numbers (PostgreSQL's numeric).
+    let numeric = ctx.len() == 3;
     match (a, b) {
-        (Value::Integer(x), Value::Integer(y)) => {
+        (Value::Integer(x), Value::Integer(y)) if !numeric || !divide => {
             if y == 0 {
                 return Err(fail("division by zero"));
             }

@@ -108,10 +108,9 @@ impl Numeric {
         if !value.is_finite() {
             return None;
         }
-        Numeric::from_literal(&format!("{value:?}").replace("e", "e")).ok().or_else(|| {
-            // `{:?}` prints e.g. `1e-7`, which the grammar accepts; anything else is a bug.
-            None
-        })
+        // `{:?}` prints the shortest text that reads back the same (`0.1`, `1e-7`, `1e20`), which
+        // the JSON number grammar accepts.
+        Numeric::from_literal(&format!("{value:?}")).ok()
     }
 
     /// As PostgreSQL prints it.

@@ -53,6 +53,7 @@ mod rewrite;
 mod runs;
 mod snapshot;
 mod sqlite;
+mod table_functions;
 
 pub use error::{Error, ErrorKind};
 pub use model::{Edge, Integration, Node, QueryLimits, QueryResult, Run, RunKind, RunOutcome, SnapshotCounts};
@@ -154,7 +155,7 @@ impl Store {
         let org_url = org_url.to_string();
         self.blocking(move |db| {
             let now = sqlite::timestamp(Utc::now());
-            snapshot::replace(&mut db.writer(), &org_url, nodes, edges, &now)
+            snapshot::replace(db, &org_url, nodes, edges, &now)
         })
         .await
     }

@@ -110,6 +110,15 @@ pub(crate) fn latest_version() -> i64 {
 /// database is at afterwards.
 pub(crate) fn migrate(conn: &mut Connection, target: Option<i64>) -> Result<i64, Error> {
     let target = target.unwrap_or_else(latest_version);
+    // Look first without taking the write lock: a database that is up to date opens even while
+    // another process is in the middle of a long write (a sync).
+    let current = current_version(conn).map_err(|e| Error::sqlite("cannot read the schema version", e))?;
+    if current > latest_version() {
+        return Err(newer(current));
+    }
+    if current >= target {
+        return Ok(current);
+    }
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
     )
@@ -124,11 +133,7 @@ pub(crate) fn migrate(conn: &mut Connection, target: Option<i64>) -> Result<i64,
             .query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |row| row.get(0))
             .map_err(|e| Error::sqlite("cannot read the schema version", e))?;
         if current > latest_version() {
-            return Err(Error::database(format!(
-                "the database is at schema version {current}, newer than this build of sightline knows ({}); \
-                 upgrade sightline",
-                latest_version()
-            )));
+            return Err(newer(current));
         }
         let Some(step) = MIGRATIONS.iter().find(|m| m.version > current && m.version <= target) else {
             return Ok(current);
@@ -142,6 +147,27 @@ pub(crate) fn migrate(conn: &mut Connection, target: Option<i64>) -> Result<i64,
         tx.commit().map_err(|e| Error::sqlite(&format!("migration {} failed", step.version), e))?;
         tracing::info!(version = step.version, "applied schema migration");
     }
+}
+
+/// The applied version, 0 for a new database.
+fn current_version(conn: &Connection) -> rusqlite::Result<i64> {
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !exists {
+        return Ok(0);
+    }
+    conn.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |row| row.get(0))
+}
+
+fn newer(current: i64) -> Error {
+    Error::database(format!(
+        "the database is at schema version {current}, newer than this build of sightline knows ({}); \
+         upgrade sightline",
+        latest_version()
+    ))
 }
 
 #[cfg(test)]
@@ -162,6 +188,46 @@ mod tests {
         assert_eq!(migrate(&mut conn, None).unwrap(), latest_version());
         let applied: i64 = conn.query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0)).unwrap();
         assert_eq!(applied, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn a_database_created_at_version_1_upgrades_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            assert_eq!(migrate(&mut conn, Some(1)).unwrap(), 1);
+            conn.execute_batch(
+                "INSERT INTO nodes VALUES ('u1', 'https://acme.okta.com', 'identity', 'okta_user', 'alice', \
+                 '{\"okta/org\": \"https://acme.okta.com\"}', '{}', NULL); \
+                 INSERT INTO integrations VALUES ('acme', 'https://acme.okta.com', 1, 0, 'ok', NULL, NULL, '2026-11-28T10:00:00.000000Z');",
+            )
+            .unwrap();
+            let tables: i64 = conn
+                .query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'access_path'", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(tables, 0);
+        }
+        // Opening with this build applies the rest.
+        let store = crate::Store::open_sqlite(&path).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let nodes = rt.block_on(store.query("SELECT id, labels FROM nodes", Default::default())).unwrap();
+        assert_eq!(
+            nodes.rows,
+            vec![vec![serde_json::json!("u1"), serde_json::json!({"okta/org": "https://acme.okta.com"})]]
+        );
+        let paths = rt.block_on(store.query("SELECT count(*) FROM access_path", Default::default())).unwrap();
+        assert_eq!(paths.rows, vec![vec![serde_json::json!(0)]]);
+        assert_eq!(rt.block_on(store.integrations()).unwrap()[0].name, "acme");
+        let conn = Connection::open(&path).unwrap();
+        let versions: Vec<i64> = conn
+            .prepare("SELECT version FROM schema_migrations ORDER BY version")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(versions, MIGRATIONS.iter().map(|m| m.version).collect::<Vec<_>>());
     }
 
     #[test]

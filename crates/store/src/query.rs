@@ -17,8 +17,9 @@ pub(crate) fn execute(
     translation: &Translation,
     limits: QueryLimits,
 ) -> Result<QueryResult, Error> {
-    let deadline = Instant::now() + limits.timeout;
-    conn.progress_handler(PROGRESS_STEPS, Some(move || Instant::now() >= deadline))
+    // A limit too large to add to the clock means no limit.
+    let deadline = Instant::now().checked_add(limits.timeout);
+    conn.progress_handler(PROGRESS_STEPS, Some(move || deadline.is_some_and(|d| Instant::now() >= d)))
         .map_err(|e| Error::sqlite("cannot set the query time limit", e))?;
     let fail = |e: rusqlite::Error| {
         if is_interrupt(&e) {

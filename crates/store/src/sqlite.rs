@@ -17,6 +17,7 @@ use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::{Connection, OpenFlags};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -28,8 +29,18 @@ const MAX_IDLE_READERS: usize = 4;
 
 /// The writer's page cache, at most 512 MiB (a negative `cache_size` is in KiB). SQLite takes
 /// pages as it needs them, so this is what a million-row snapshot may use, not what every
-/// process holds; with less, the index pages of a large snapshot spill and reload mid-transaction.
+/// process holds (it is released after each snapshot replace).
 const WRITER_CACHE_KIB: i64 = 512 * 1024;
+
+/// Page size of new databases. Larger pages than SQLite's 4 KiB default mean fewer page splits
+/// and allocations when a snapshot writes a million rows.
+const PAGE_SIZE: i64 = 16 * 1024;
+
+/// SQLite's default automatic checkpoint threshold (pages), kept for ordinary writes.
+pub(crate) const WAL_AUTOCHECKPOINT_PAGES: i64 = 1000;
+
+/// After a checkpoint the WAL file is cut back to this size (bytes).
+const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
 /// A timestamp as stored: RFC 3339, UTC, microseconds (`2026-11-28T19:00:00.123456Z`), so text
 /// order is time order.
@@ -50,6 +61,8 @@ pub(crate) struct Sqlite {
     readers: Mutex<Vec<Connection>>,
     pub(crate) catalog: Arc<Catalog>,
     allowed_tables: Arc<HashSet<String>>,
+    /// A background checkpoint is running.
+    checkpointing: Arc<AtomicBool>,
 }
 
 impl Sqlite {
@@ -67,14 +80,39 @@ impl Sqlite {
         configure_writer(&writer).map_err(|e| Error::sqlite(&context, e))?;
         crate::migrate::migrate(&mut writer, None)?;
         let catalog = Catalog::load(&writer)?;
-        let allowed_tables = catalog.tables.keys().cloned().collect();
+        let allowed_tables =
+            catalog.tables.keys().cloned().chain(crate::table_functions::sqlite_names().map(str::to_string)).collect();
         Ok(Sqlite {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             catalog: Arc::new(catalog),
             allowed_tables: Arc::new(allowed_tables),
+            checkpointing: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// Copies the WAL into the database file on another thread, without blocking readers or the
+    /// writer (a passive checkpoint). Used after large commits, which skip the automatic
+    /// checkpoint so that their caller does not wait for it.
+    pub(crate) fn checkpoint_in_background(&self) {
+        if self.checkpointing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let path = self.path.clone();
+        let running = self.checkpointing.clone();
+        std::thread::spawn(move || {
+            let result =
+                Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                    .and_then(|conn| {
+                        conn.busy_timeout(BUSY_TIMEOUT)?;
+                        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    });
+            if let Err(error) = result {
+                tracing::debug!(%error, "background checkpoint failed; the next one will catch up");
+            }
+            running.store(false, Ordering::Release);
+        });
     }
 
     /// The writer connection (waits for other writes of this process).
@@ -104,21 +142,18 @@ impl Sqlite {
 
 fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    if let Ok(ps) = std::env::var("XP_PAGE_SIZE") {
-        conn.execute_batch(&format!("PRAGMA page_size = {ps}"))?;
-    }
-    if std::env::var("XP_NO_CKPT").is_ok() {
-        conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
-    }
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DDL, false)?;
+    // Only takes effect on a new, empty database (before WAL mode is set).
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(mode, "the database is not in WAL mode; queries may wait for writes");
     }
     // NORMAL is safe in WAL mode (no corruption); a power loss may lose the last commits.
     conn.execute_batch(&format!(
-        "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{WRITER_CACHE_KIB};"
+        "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{WRITER_CACHE_KIB}; \
+         PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}; PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}; PRAGMA threads = 2;"
     ))?;
     Ok(())
 }
@@ -133,6 +168,7 @@ fn open_reader(path: &Path, allowed_tables: Arc<HashSet<String>>) -> rusqlite::R
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
     conn.execute_batch("PRAGMA query_only = ON; PRAGMA temp_store = MEMORY;")?;
     functions::register(&conn)?;
+    crate::table_functions::register(&conn)?;
     let allowed_functions: HashSet<&'static str> =
         EMITTED_FUNCTIONS.iter().chain(functions::NAMES.iter()).copied().collect();
     conn.authorizer(Some(move |ctx: AuthContext<'_>| authorize(&ctx, &allowed_tables, &allowed_functions)))?;
@@ -151,4 +187,52 @@ fn authorize(ctx: &AuthContext<'_>, tables: &HashSet<String>, functions: &HashSe
         _ => false,
     };
     if allowed { Authorization::Allow } else { Authorization::Deny }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The engine refuses what the translator would never emit, should anything get through.
+    #[test]
+    fn query_connections_cannot_write_or_escape() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Sqlite::open(&dir.path().join("t.db")).unwrap();
+        let conn = db.reader().unwrap();
+        let refused = |sql: &str| match conn.prepare(sql).and_then(|mut s| s.query([]).map(|_| ())) {
+            Ok(()) => panic!("{sql} was allowed"),
+            Err(e) => crate::error::sqlite_message(&e),
+        };
+        for sql in [
+            "INSERT INTO nodes (id, org, kind, sub_kind, name, labels, properties) VALUES ('x','o','k','s','n','{}','{}')",
+            "DELETE FROM nodes",
+            "DROP TABLE nodes",
+            "CREATE TABLE t (a)",
+            "ATTACH DATABASE ':memory:' AS other",
+            "PRAGMA query_only = OFF",
+            "PRAGMA writable_schema = ON",
+            "SELECT * FROM sqlite_schema",
+            "SELECT * FROM schema_migrations",
+            "SELECT sqlite_version()",
+            "SELECT load_extension('x')",
+            "SELECT randomblob(10)",
+            "SELECT json_each.value FROM json_each('[1]')",
+        ] {
+            let message = refused(sql);
+            assert!(
+                ["not authorized", "prohibited", "readonly", "no such"].iter().any(|m| message.contains(m)),
+                "{sql}: {message}"
+            );
+        }
+        // What the translator emits is allowed.
+        let ok: String = conn.query_row("SELECT pg_lower('AB') || count(*) FROM nodes", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ab0");
+        db.give_back(conn);
+    }
+
+    #[test]
+    fn the_store_is_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<crate::Store>();
+    }
 }

@@ -4,25 +4,54 @@ PostgreSQL-dialect `SELECT` → SQLite SQL with the same answers.
 The translator walks the `sqlparser` AST of one query and writes SQLite SQL for the constructs it
 knows; anything else is refused with the construct's position, never passed through. It binds
 names as PostgreSQL does (FROM items, aliases, CTEs, outer queries), infers each expression's
-PostgreSQL type, and uses the types where the two engines differ:
+PostgreSQL type, and uses the types where the two engines differ. (It writes SQL text rather than
+mutating the AST in place: the rewrites depend on types known only bottom-up and on name scopes,
+and writing every construct explicitly is what makes the allow-list exhaustive.)
 
-- `jsonb` operators become the `pg_jsonb_*` functions (`crate::functions`), `=` between `jsonb`
-  values compares them as `jsonb`, `::text` of `jsonb` prints it as PostgreSQL prints it;
-- a string literal takes the type of what it is compared with (`count(*) > '1'`, `resources = 'yes'`);
-- `LIKE` is case-sensitive with `\` as the default escape, `ILIKE` folds case;
-- `/` and `%` raise "division by zero", casts parse text as PostgreSQL's input functions do;
-- `ORDER BY` puts NULLs last ascending and first descending;
-- ungrouped columns in an aggregate query are an error, as in PostgreSQL;
-- output columns are named as PostgreSQL names them (`count`, `?column?`, ...), and each carries
-  its type so results can show `jsonb` as JSON and booleans as `true`/`false`.
+| PostgreSQL | SQLite |
+|---|---|
+| `a @> b`, `b <@ a` (jsonb) | `pg_jsonb_contains(a, b)`, plus `json_extract(a, '$."k"') = 'v'` for each string key of a literal pattern on a column (uses the `okta/org` expression index) |
+| `j -> 'k'`, `j -> 2`, `j ->> ...` | `pg_jsonb_get(j, k)` (jsonb text), `pg_jsonb_get_text(j, k)` (numbers as `numeric` prints them, `true`/`false`, objects as jsonb text, JSON null as NULL) |
+| `j #> path`, `j #>> path` (`'{a,1}'`, `ARRAY[...]`) | `pg_jsonb_path(j, '["a","1"]')`, `pg_jsonb_path_text(...)` |
+| `j ? k`, `j ?\| arr`, `j ?& arr` | `pg_jsonb_exists`, `pg_jsonb_exists_any`, `pg_jsonb_exists_all` (no `?` reaches SQLite) |
+| `=`/`<>` between jsonb | `pg_jsonb_eq` (numbers by value, objects by key) |
+| `LIKE`, `NOT LIKE`, `~~`, `ILIKE`, `~~*`, `... ESCAPE c` | `pg_like`/`pg_ilike`: case-sensitive LIKE, `\` default escape, Unicode case folding for ILIKE |
+| `::jsonb`/`::json`, `::text`/`::varchar`, `::int`/`::integer`/`::bigint`/`::smallint`, `::numeric`, `::real`/`::float8`, `::boolean`, `CAST(x AS ...)` | `pg_jsonb` (validates and normalises), `pg_jsonb(j)` for jsonb→text, `CASE` for boolean→`'true'`/`'false'`, `pg_int(x, bits)` (rounds numerics, parses text strictly, range-checks), `pg_numeric`, `pg_float`, `pg_bool`, `pg_jsonb_num` (jsonb number → number); literals are converted at translation |
+| `'literal'` next to a typed value | converted to that type (`count(*) > '1'`, `resources = 'yes'`, `labels = '{...}'`) as PostgreSQL's `unknown` type is |
+| `/`, `%` | `pg_div`, `pg_mod` (integer division truncates, division by zero is an error) |
+| `ORDER BY x [ASC\|DESC]` | `NULLS LAST` ascending, `NULLS FIRST` descending, unless given |
+| `count`, `sum`, `avg`, `min`, `max` (with `DISTINCT`, `FILTER`) | the same |
+| `string_agg(x, sep [ORDER BY ...])` | `group_concat(x, sep [ORDER BY ...])` |
+| `array_agg(x [ORDER BY])`, `jsonb_agg`, `json_agg` | `nullif(json_group_array(...), '[]')` (NULL over no rows; `DISTINCT` sorts as PostgreSQL does) |
+| `bool_and`/`every`, `bool_or` | `min`, `max` |
+| `lower`, `upper` | `pg_lower`, `pg_upper` (Unicode) |
+| `substr`, `substring(s FROM a FOR b)` | `pg_substr` (PostgreSQL's bounds for start < 1) |
+| `length`, `char_length`, `octet_length`, `replace`, `trim`/`btrim`/`ltrim`/`rtrim`, `TRIM(... FROM ...)`, `position(a IN b)`, `strpos`, `concat`, `coalesce`, `nullif`, `abs` | the SQLite functions of the same meaning (`instr` for position) |
+| `round`, `ceil`/`ceiling`, `floor` | `pg_round` (half away from zero on decimal digits), `pg_ceil`, `pg_floor` |
+| `jsonb_typeof`, `jsonb_array_length` (and `json_`) | `pg_jsonb_typeof`, `pg_jsonb_array_length` |
+| `jsonb_array_elements[_text]`, `jsonb_each[_text]`, `jsonb_object_keys` in FROM (implicitly lateral), or one in the select list | table-valued functions `pg_jsonb_array_elements(...)` etc. (`crate::table_functions`) |
+| `now()`, `current_timestamp` | the statement's start time as RFC 3339 text (the format timestamps are stored in) |
+| `x = ANY(ARRAY[...])`, `x <> ALL(...)` | `IN`, `NOT IN` |
+| joins (inner, left, right, full, cross, `USING`, `NATURAL`), subqueries, `EXISTS`, `IN (SELECT)`, CTEs (also `RECURSIVE`), `UNION [ALL]`, `INTERSECT`, `EXCEPT`, `VALUES`, `CASE`, `BETWEEN`, `IS [NOT] NULL/TRUE/FALSE/DISTINCT FROM`, `LIMIT`/`OFFSET`/`FETCH FIRST` | the same, with every column qualified, `*` expanded in PostgreSQL's order, set-operation arms wrapped where SQLite's grammar or precedence differs |
 
-Emitted SQL qualifies every column (`"n"."name"`) and parenthesises every operator, so SQLite's
-name resolution and precedence never come into play.
+Refused, with the position of the construct: any statement but `SELECT`/`WITH ... SELECT`; more
+than one statement; `SELECT ... INTO`; `FOR UPDATE`; data-modifying CTEs; functions not listed
+above (`load_extension`, `readfile`, `sqlite_version`, `randomblob`, `date_trunc`, ...); window
+functions; regular expressions (`~`, `SIMILAR TO`); intervals and date/time arithmetic; `COLLATE`;
+arrays other than as listed; `DISTINCT ON`; `GROUPING SETS`/`ROLLUP`/`CUBE`; `LATERAL`
+subqueries; ordering or `<`/`>` on jsonb; `||` on jsonb; `INTERSECT ALL`/`EXCEPT ALL`; parameters.
+Errors PostgreSQL raises are raised too: unknown tables and columns, ambiguous names,
+`text = integer` and other type mismatches, non-boolean conditions, ungrouped columns in an
+aggregate query (a table's primary key in GROUP BY allows its other columns), bad casts.
+
+Output columns are named as PostgreSQL names them (`count`, `?column?`, `int4`, ...), and each
+carries its type so results show `jsonb` as JSON and booleans as `true`/`false`.
 */
 
 use super::catalog::{Catalog, Ty};
 use crate::error::Error;
 use crate::jsonb::Jsonb;
+use crate::table_functions::SetFunction;
 use sqlparser::ast::{
     BinaryOperator, CastKind, CeilFloorKind, DataType, DateTimeField, Distinct, DuplicateTreatment, Expr, Function,
     FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments, GroupByExpr, Ident, InTarget,
@@ -238,7 +267,7 @@ fn refuse(span: Span, message: impl Into<String>) -> Error {
 }
 
 fn unsupported(span: Span, what: &str) -> Error {
-    refuse(span, format!("{what} is not supported by the embedded store"))
+    refuse(span, format!("not supported by the embedded store: {what}"))
 }
 
 /// A literal whose value the translator knows.
@@ -308,6 +337,8 @@ struct Rel {
     columns: Vec<Col>,
     /// SQL of the single-column primary key.
     primary_key: Option<String>,
+    /// A single-column set-returning function: its name also stands for its one column.
+    scalar: bool,
 }
 
 /// A CTE visible by name.
@@ -329,6 +360,10 @@ struct Level {
     aggregates_allowed: bool,
     /// GROUP BY expressions (SQL), while translating the clauses they govern.
     group: Option<Vec<String>>,
+    /// A set-returning function may appear (in the select list).
+    set_functions_allowed: bool,
+    /// The FROM item a set-returning function of the select list became.
+    set_function: Option<String>,
 }
 
 struct Translator<'a> {
@@ -389,10 +424,10 @@ impl Translator<'_> {
                 if with.recursive {
                     // The recursive part refers to the CTE itself: register it with the types of
                     // the non-recursive part first.
-                    if let SetExpr::SetOperation { left, .. } = cte.query.body.as_ref() {
-                        if let Ok((_, columns)) = self.set_expr(left, None, rename) {
-                            self.ctes.push(CteDef { name: name.clone(), columns });
-                        }
+                    if let SetExpr::SetOperation { left, .. } = cte.query.body.as_ref()
+                        && let Ok((_, columns)) = self.set_expr(left, None, rename)
+                    {
+                        self.ctes.push(CteDef { name: name.clone(), columns });
                     }
                 }
                 let (body, columns) = self.query(&cte.query, rename)?;
@@ -648,7 +683,7 @@ impl Translator<'_> {
         // FROM
         let mut from = Vec::new();
         for item in &select.from {
-            let (sql, cols) = self.from_item(item)?;
+            let (sql, cols) = self.joined_tables(item)?;
             self.level_mut().visible.extend(cols);
             from.push(sql);
         }
@@ -686,6 +721,7 @@ impl Translator<'_> {
         self.level_mut().aggregates_allowed = true;
 
         // Projection
+        self.level_mut().set_functions_allowed = true;
         let mut items: Vec<(String, String, Ty)> = Vec::new();
         let mut uses: Vec<ColRef> = Vec::new();
         let mut has_aggregate = false;
@@ -731,6 +767,16 @@ impl Translator<'_> {
                 }
                 SelectItem::ExprWithAliases { .. } => return Err(unsupported(item.span(), "multiple aliases")),
             }
+        }
+        self.level_mut().set_functions_allowed = false;
+        if let Some(set_function) = self.level_mut().set_function.take() {
+            if grouped || has_aggregate || select.having.is_some() {
+                return Err(unsupported(
+                    select.span(),
+                    "a set-returning function together with aggregates or GROUP BY in one select list",
+                ));
+            }
+            from.push(set_function);
         }
         if let Some(rename) = rename {
             if rename.len() > items.len() {
@@ -892,11 +938,11 @@ impl Translator<'_> {
         if e.agg && clause != "HAVING" {
             return Err(refuse(expr.span(), format!("aggregate functions are not allowed in {clause}")));
         }
-        self.to_bool(e, expr.span(), &format!("argument of {clause}"))
+        self.boolean(e, expr.span(), &format!("argument of {clause}"))
     }
 
     /// An expression that must be boolean: unknown literals are read as booleans.
-    fn to_bool(&mut self, e: E, span: Span, what: &str) -> R<E> {
+    fn boolean(&mut self, e: E, span: Span, what: &str) -> R<E> {
         match e.ty {
             Ty::Bool => Ok(e),
             Ty::Unknown => coerce(e, Ty::Bool, span),
@@ -906,7 +952,7 @@ impl Translator<'_> {
 
     // ---------------------------------------------------------------- FROM
 
-    fn from_item(&mut self, item: &TableWithJoins) -> R<(String, Vec<Col>)> {
+    fn joined_tables(&mut self, item: &TableWithJoins) -> R<(String, Vec<Col>)> {
         let (mut sql, mut cols) = self.table_factor(&item.relation)?;
         for join in &item.joins {
             if join.global {
@@ -920,7 +966,12 @@ impl Translator<'_> {
                 JoinOperator::CrossJoin(c) => ("CROSS JOIN", c),
                 _ => return Err(unsupported(join.relation.span(), "this kind of join")),
             };
-            let (right_sql, right_cols) = self.table_factor(&join.relation)?;
+            // A function on the right may use the columns on the left (PostgreSQL's implicit LATERAL).
+            let saved = self.level().visible.len();
+            self.level_mut().visible.extend(cols.iter().cloned());
+            let right = self.table_factor(&join.relation);
+            self.level_mut().visible.truncate(saved);
+            let (right_sql, right_cols) = right?;
             match constraint {
                 JoinConstraint::None if keyword == "CROSS JOIN" => {
                     sql = format!("{sql} CROSS JOIN {right_sql}");
@@ -1020,11 +1071,11 @@ impl Translator<'_> {
                 index_directives,
                 inheritance,
             } => {
-                if args.is_some() {
-                    return Err(unsupported(
-                        name.span(),
-                        "set-returning functions in FROM (such as jsonb_array_elements)",
-                    ));
+                if let Some(args) = args {
+                    if args.settings.is_some() {
+                        return Err(unsupported(factor.span(), "SETTINGS"));
+                    }
+                    return self.table_function(name, &args.args, alias.as_ref(), factor.span());
                 }
                 if !with_hints.is_empty()
                     || version.is_some()
@@ -1074,7 +1125,10 @@ impl Translator<'_> {
                     })
                     .collect();
                 let primary_key = primary_key.map(|pk| format!("{}.{}", q(&rel_name), q(&pk)));
-                self.add_rel(Rel { name: rel_name.clone(), columns: cols.clone(), primary_key }, name.span())?;
+                self.add_rel(
+                    Rel { name: rel_name.clone(), columns: cols.clone(), primary_key, scalar: false },
+                    name.span(),
+                )?;
                 let sql = if rel_name == table { source } else { format!("{source} AS {}", q(&rel_name)) };
                 Ok((sql, cols))
             }
@@ -1104,17 +1158,108 @@ impl Translator<'_> {
                     })
                     .collect();
                 self.add_rel(
-                    Rel { name: rel_name.clone(), columns: cols.clone(), primary_key: None },
+                    Rel { name: rel_name.clone(), columns: cols.clone(), primary_key: None, scalar: false },
                     alias.name.span,
                 )?;
                 Ok((format!("({sub_sql}) AS {}", q(&rel_name)), cols))
             }
+            TableFactor::Function { lateral: _, name, args, with_ordinality: false, alias } => {
+                self.table_function(name, args, alias.as_ref(), factor.span())
+            }
             TableFactor::NestedJoin { table_with_joins, alias: None } => {
-                let (sql, cols) = self.from_item(table_with_joins)?;
+                let (sql, cols) = self.joined_tables(table_with_joins)?;
                 Ok((format!("({sql})"), cols))
             }
             other => Err(unsupported(other.span(), "this FROM item")),
         }
+    }
+
+    /// A set-returning function in FROM (`jsonb_array_elements(x) AS e`). Like PostgreSQL, it
+    /// may refer to the FROM items before it.
+    fn table_function(
+        &mut self,
+        name: &ObjectName,
+        args: &[FunctionArg],
+        alias: Option<&sqlparser::ast::TableAlias>,
+        span: Span,
+    ) -> R<(String, Vec<Col>)> {
+        let function_name = single_name(name)?;
+        let Some(function) = SetFunction::for_name(&function_name) else {
+            return Err(unsupported(span, &format!("the table function {function_name}()")));
+        };
+        let arg = self.set_function_argument(&function_name, args, span)?;
+        let rel_name = alias.map_or_else(|| function_name.clone(), |a| fold(&a.name));
+        let outputs = function.columns();
+        let mut names: Vec<String> = outputs.iter().map(|c| c.1.to_string()).collect();
+        if let Some(alias) = alias {
+            if alias.columns.len() > names.len() {
+                return Err(refuse(alias.name.span, format!("too many column aliases for {function_name}")));
+            }
+            if function == SetFunction::ObjectKeys && alias.columns.is_empty() {
+                names[0] = rel_name.clone();
+            }
+            for (n, c) in names.iter_mut().zip(&alias.columns) {
+                *n = fold(&c.name);
+            }
+        }
+        let cols: Vec<Col> = outputs
+            .iter()
+            .zip(names)
+            .map(|((sqlite_column, _, json), name)| Col {
+                name,
+                sql: format!("{}.{}", q(&rel_name), q(sqlite_column)),
+                ty: if *json { Ty::Json } else { Ty::Text },
+                rel: rel_name.clone(),
+            })
+            .collect();
+        let scalar = cols.len() == 1;
+        self.add_rel(Rel { name: rel_name.clone(), columns: cols.clone(), primary_key: None, scalar }, name.span())?;
+        Ok((format!("{}({}) AS {}", function.sqlite_name(), arg.sql, q(&rel_name)), cols))
+    }
+
+    /// The one jsonb argument of a set-returning function.
+    fn set_function_argument(&mut self, function: &str, args: &[FunctionArg], span: Span) -> R<E> {
+        let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = args else {
+            return Err(refuse(span, format!("function {function} takes one argument")));
+        };
+        let e = self.expr(arg)?;
+        if e.agg {
+            return Err(refuse(arg.span(), "aggregate functions are not allowed in set-returning function arguments"));
+        }
+        match e.ty {
+            Ty::Json => Ok(e),
+            Ty::Unknown => coerce(e, Ty::Json, arg.span()),
+            other => Err(refuse(arg.span(), format!("function {function}({}) does not exist", other.pg_name()))),
+        }
+    }
+
+    /// A set-returning function in the select list: it becomes a FROM item after the others (one
+    /// row per element, as PostgreSQL gives), and the expression its value.
+    fn select_list_set_function(
+        &mut self,
+        name: &str,
+        function: SetFunction,
+        args: &[FunctionArg],
+        span: Span,
+    ) -> R<E> {
+        if !self.level().set_functions_allowed {
+            return Err(refuse(span, format!("set-returning functions such as {name}() are not allowed here")));
+        }
+        if self.level().set_function.is_some() {
+            return Err(unsupported(span, "more than one set-returning function in a select list"));
+        }
+        if matches!(function, SetFunction::Each | SetFunction::EachText) {
+            return Err(unsupported(
+                span,
+                &format!("{name}() in the select list (use it in FROM: FROM {name}(...) AS e)"),
+            ));
+        }
+        let arg = self.set_function_argument(name, args, span)?;
+        let alias = "pg set function";
+        let from = format!("{}({}) AS {}", function.sqlite_name(), arg.sql, q(alias));
+        self.level_mut().set_function = Some(from);
+        let json = function.columns()[0].2;
+        Ok(E::from(format!("{}.\"value\"", q(alias)), if json { Ty::Json } else { Ty::Text }, &[&arg]))
     }
 
     // ---------------------------------------------------------------- names
@@ -1125,7 +1270,14 @@ impl Translator<'_> {
         for (i, level) in self.levels.iter().enumerate().rev() {
             let found: Vec<&Col> = level.visible.iter().filter(|c| c.name == name).collect();
             match found.as_slice() {
-                [] => continue,
+                [] => {
+                    // A single-column set-returning function's alias stands for its column.
+                    if let Some(rel) = level.rels.iter().find(|r| r.scalar && r.name == name) {
+                        let col = rel.columns[0].clone();
+                        return Ok(self.column_expr(col, i + 1 == depth, ident.span));
+                    }
+                    continue;
+                }
                 [col] => {
                     let col = (*col).clone();
                     return Ok(self.column_expr(col, i + 1 == depth, ident.span));
@@ -1169,10 +1321,11 @@ impl Translator<'_> {
 
     fn expr(&mut self, expr: &Expr) -> R<E> {
         let mut e = self.expr_inner(expr)?;
-        if let Some(group) = &self.level().group {
-            if !e.cols.is_empty() && group.contains(&e.sql) {
-                e.cols.clear();
-            }
+        if let Some(group) = &self.level().group
+            && !e.cols.is_empty()
+            && group.contains(&e.sql)
+        {
+            e.cols.clear();
         }
         Ok(e)
     }
@@ -1201,7 +1354,7 @@ impl Translator<'_> {
                 let e = self.expr(inner)?;
                 match op {
                     UnaryOperator::Not => {
-                        let e = self.to_bool(e, inner.span(), "argument of NOT")?;
+                        let e = self.boolean(e, inner.span(), "argument of NOT")?;
                         Ok(E::from(format!("(NOT {})", e.sql), Ty::Bool, &[&e]))
                     }
                     UnaryOperator::Minus | UnaryOperator::Plus => {
@@ -1226,14 +1379,14 @@ impl Translator<'_> {
                 let e = self.expr(inner)?;
                 let negated = matches!(expr, Expr::IsNotNull(_) | Expr::IsNotUnknown(_));
                 if matches!(expr, Expr::IsUnknown(_) | Expr::IsNotUnknown(_)) {
-                    self.to_bool(e.clone(), inner.span(), "argument of IS UNKNOWN")?;
+                    self.boolean(e.clone(), inner.span(), "argument of IS UNKNOWN")?;
                 }
                 let sql = format!("({} IS {}NULL)", e.sql, if negated { "NOT " } else { "" });
                 Ok(E::from(sql, Ty::Bool, &[&e]))
             }
             Expr::IsTrue(inner) | Expr::IsNotTrue(inner) | Expr::IsFalse(inner) | Expr::IsNotFalse(inner) => {
                 let e = self.expr(inner)?;
-                let e = self.to_bool(e, inner.span(), "argument of IS TRUE/FALSE")?;
+                let e = self.boolean(e, inner.span(), "argument of IS TRUE/FALSE")?;
                 let test = match expr {
                     Expr::IsTrue(_) => "IS TRUE",
                     Expr::IsNotTrue(_) => "IS NOT TRUE",
@@ -1312,7 +1465,7 @@ impl Translator<'_> {
                     return Err(unsupported(span, "LIKE ANY"));
                 }
                 let function = if matches!(expr, Expr::ILike { .. }) { "pg_ilike" } else { "pg_like" };
-                self.like(function, *negated, inner, pattern, escape_char.as_deref(), span)
+                self.like(function, *negated, inner, pattern, escape_char.as_deref())
             }
             Expr::Cast { kind, expr: inner, data_type, format } => {
                 if format.is_some() || matches!(kind, CastKind::TryCast | CastKind::SafeCast) {
@@ -1322,7 +1475,7 @@ impl Translator<'_> {
                 self.cast(e, data_type, span)
             }
             Expr::Case { operand, conditions, else_result, .. } => {
-                self.case(operand.as_deref(), conditions, else_result.as_deref(), span)
+                self.case(operand.as_deref(), conditions, else_result.as_deref())
             }
             Expr::Exists { subquery, negated } => {
                 let (sub, _) = self.query(subquery, None)?;
@@ -1437,9 +1590,9 @@ impl Translator<'_> {
         match op {
             B::And | B::Or => {
                 let l = self.expr(left)?;
-                let l = self.to_bool(l, left.span(), &format!("argument of {op}"))?;
+                let l = self.boolean(l, left.span(), &format!("argument of {op}"))?;
                 let r = self.expr(right)?;
-                let r = self.to_bool(r, right.span(), &format!("argument of {op}"))?;
+                let r = self.boolean(r, right.span(), &format!("argument of {op}"))?;
                 Ok(E::from(format!("({} {op} {})", l.sql, r.sql), Ty::Bool, &[&l, &r]))
             }
             B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq => {
@@ -1483,6 +1636,8 @@ impl Translator<'_> {
                 }
                 let ty = if l.ty == Ty::Num || r.ty == Ty::Num { Ty::Num } else { Ty::Int };
                 let sql = match op {
+                    // A numeric operand divides exactly even when its value is a whole number.
+                    B::Divide if ty == Ty::Num => format!("pg_div({}, {}, 1)", l.sql, r.sql),
                     B::Divide => format!("pg_div({}, {})", l.sql, r.sql),
                     B::Modulo => format!("pg_mod({}, {})", l.sql, r.sql),
                     _ => format!("({} {op} {})", l.sql, r.sql),
@@ -1529,26 +1684,25 @@ impl Translator<'_> {
                 let mut sql = format!("pg_jsonb_contains({}, {})", a.sql, b.sql);
                 // An indexable, necessary pre-filter for flat patterns on a column: `@>` with
                 // {"k": "v"} implies json_extract(col, '$."k"') = 'v'.
-                if a.column {
-                    if let Some(Lit::Str(pattern)) = &b.lit {
-                        if let Ok(Jsonb::Object(pairs)) = Jsonb::parse(pattern) {
-                            let mut filters = Vec::new();
-                            for (key, value) in &pairs {
-                                if let Jsonb::String(v) = value {
-                                    if !key.contains(['"', '\\']) {
-                                        filters.push(format!(
-                                            "json_extract({}, {}) = {}",
-                                            a.sql,
-                                            lit(&format!("$.\"{key}\"")),
-                                            lit(v)
-                                        ));
-                                    }
-                                }
-                            }
-                            if !filters.is_empty() {
-                                sql = format!("({} AND {sql})", filters.join(" AND "));
-                            }
+                if a.column
+                    && let Some(Lit::Str(pattern)) = &b.lit
+                    && let Ok(Jsonb::Object(pairs)) = Jsonb::parse(pattern)
+                {
+                    let mut filters = Vec::new();
+                    for (key, value) in &pairs {
+                        if let Jsonb::String(v) = value
+                            && !key.contains(['"', '\\'])
+                        {
+                            filters.push(format!(
+                                "json_extract({}, {}) = {}",
+                                a.sql,
+                                lit(&format!("$.\"{key}\"")),
+                                lit(v)
+                            ));
                         }
+                    }
+                    if !filters.is_empty() {
+                        sql = format!("({} AND {sql})", filters.join(" AND "));
                     }
                 }
                 Ok(E::from(sql, Ty::Bool, &[&a, &b]))
@@ -1567,12 +1721,8 @@ impl Translator<'_> {
                 let function = if *op == B::QuestionPipe { "pg_jsonb_exists_any" } else { "pg_jsonb_exists_all" };
                 Ok(E::from(format!("{function}({}, {})", j.sql, keys.sql), Ty::Bool, &[&j, &keys]))
             }
-            B::PGLikeMatch | B::PGNotLikeMatch => {
-                self.like("pg_like", *op == B::PGNotLikeMatch, left, right, None, span)
-            }
-            B::PGILikeMatch | B::PGNotILikeMatch => {
-                self.like("pg_ilike", *op == B::PGNotILikeMatch, left, right, None, span)
-            }
+            B::PGLikeMatch | B::PGNotLikeMatch => self.like("pg_like", *op == B::PGNotLikeMatch, left, right, None),
+            B::PGILikeMatch | B::PGNotILikeMatch => self.like("pg_ilike", *op == B::PGNotILikeMatch, left, right, None),
             B::PGRegexMatch | B::PGRegexIMatch | B::PGRegexNotMatch | B::PGRegexNotIMatch => {
                 Err(unsupported(span, "regular expression matching (~)"))
             }
@@ -1689,15 +1839,7 @@ impl Translator<'_> {
         }
     }
 
-    fn like(
-        &mut self,
-        function: &str,
-        negated: bool,
-        value: &Expr,
-        pattern: &Expr,
-        escape: Option<&Expr>,
-        span: Span,
-    ) -> R<E> {
+    fn like(&mut self, function: &str, negated: bool, value: &Expr, pattern: &Expr, escape: Option<&Expr>) -> R<E> {
         let v = self.text_arg(value, if function == "pg_like" { "LIKE" } else { "ILIKE" })?;
         let p = self.text_arg(pattern, if function == "pg_like" { "LIKE" } else { "ILIKE" })?;
         let mut args = vec![v, p];
@@ -1707,7 +1849,6 @@ impl Translator<'_> {
         let list: Vec<&str> = args.iter().map(|a| a.sql.as_str()).collect();
         let call = format!("{function}({})", list.join(", "));
         let refs: Vec<&E> = args.iter().collect();
-        let _ = span;
         Ok(E::from(if negated { format!("(NOT {call})") } else { call }, Ty::Bool, &refs))
     }
 
@@ -1744,7 +1885,6 @@ impl Translator<'_> {
         operand: Option<&Expr>,
         conditions: &[sqlparser::ast::CaseWhen],
         else_result: Option<&Expr>,
-        span: Span,
     ) -> R<E> {
         let operand = operand.map(|o| self.expr(o)).transpose()?;
         let mut whens = Vec::new();
@@ -1760,7 +1900,7 @@ impl Translator<'_> {
                     }
                     c
                 }
-                None => self.to_bool(c, when.condition.span(), "argument of CASE/WHEN")?,
+                None => self.boolean(c, when.condition.span(), "argument of CASE/WHEN")?,
             };
             whens.push(c);
             results.push((self.expr(&when.result)?, when.result.span()));
@@ -1786,7 +1926,6 @@ impl Translator<'_> {
         if let Some(o) = &operand {
             parts.push(o);
         }
-        let _ = span;
         Ok(E::from(sql, ty, &parts))
     }
 
@@ -1901,6 +2040,15 @@ impl Translator<'_> {
                 (args, matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct)), order_by)
             }
         };
+        if let Some(set_function) = SetFunction::for_name(&name) {
+            if distinct || order_by.is_some() || function.filter.is_some() {
+                return Err(unsupported(span, &format!("this form of {name}")));
+            }
+            let FunctionArguments::List(list) = &function.args else {
+                return Err(refuse(span, format!("function {name} takes one argument")));
+            };
+            return self.select_list_set_function(&name, set_function, &list.args, span);
+        }
         let is_aggregate = matches!(
             name.as_str(),
             "count"
@@ -2146,7 +2294,7 @@ impl Translator<'_> {
         let filter_sql = match filter {
             Some(f) => {
                 let e = self.expr(f)?;
-                let e = self.to_bool(e, f.span(), "argument of FILTER")?;
+                let e = self.boolean(e, f.span(), "argument of FILTER")?;
                 format!(" FILTER (WHERE {})", e.sql)
             }
             None => String::new(),
@@ -2171,7 +2319,7 @@ impl Translator<'_> {
                 (format!("{name}({distinct_sql}{}){filter_sql}", arg.sql), ty)
             }
             "bool_and" | "every" | "bool_or" => {
-                let arg = self.to_bool(arg, arg_span, &format!("argument of {name}"))?;
+                let arg = self.boolean(arg, arg_span, &format!("argument of {name}"))?;
                 let function = if name == "bool_or" { "max" } else { "min" };
                 (format!("{function}({distinct_sql}{}){filter_sql}", arg.sql), Ty::Bool)
             }
@@ -2203,7 +2351,6 @@ impl Translator<'_> {
                 (sql, if name == "array_agg" { Ty::Array } else { Ty::Json })
             }
         };
-        let _ = arg;
         Ok(E::new(sql, ty))
     }
 }
@@ -2312,16 +2459,16 @@ fn int_name(bits: u32) -> &'static str {
 }
 
 fn check_int_range(e: E, bits: u32, span: Span) -> R<E> {
-    if let Some(Lit::Num(n)) = &e.lit {
-        if let Ok(v) = n.parse::<i64>() {
-            let ok = match bits {
-                16 => i16::try_from(v).is_ok(),
-                32 => i32::try_from(v).is_ok(),
-                _ => true,
-            };
-            if !ok {
-                return Err(refuse(span, format!("{} out of range", int_name(bits))));
-            }
+    if let Some(Lit::Num(n)) = &e.lit
+        && let Ok(v) = n.parse::<i64>()
+    {
+        let ok = match bits {
+            16 => i16::try_from(v).is_ok(),
+            32 => i32::try_from(v).is_ok(),
+            _ => true,
+        };
+        if !ok {
+            return Err(refuse(span, format!("{} out of range", int_name(bits))));
         }
     }
     Ok(e)

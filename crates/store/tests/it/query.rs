@@ -79,3 +79,18 @@ fn engine_errors_are_sql_errors() {
     assert!(matches!(error.kind(), ErrorKind::Sql { position: None, .. }), "{error}");
     assert!(error.to_string().contains("invalid input syntax for type integer"), "{error}");
 }
+
+#[test]
+fn a_second_process_opens_and_queries_while_a_write_is_in_progress() {
+    let t = TempStore::with_fixture();
+    let rt = runtime();
+    // Another process in the middle of a long write.
+    let other = rusqlite::Connection::open(t.dir.path().join("sightline.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE; DELETE FROM edges;").unwrap();
+    let started = Instant::now();
+    let second = store::Store::open_sqlite(&t.dir.path().join("sightline.db")).unwrap();
+    let result = rt.block_on(second.query("SELECT count(*) FROM edges", QueryLimits::default())).unwrap();
+    assert_eq!(result.rows, vec![vec![json!(7)]], "readers see the last commit");
+    assert!(started.elapsed() < Duration::from_secs(2), "opening waited {:?}", started.elapsed());
+    other.execute_batch("ROLLBACK").unwrap();
+}

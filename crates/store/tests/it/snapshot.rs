@@ -95,3 +95,110 @@ fn the_org_label_is_added_or_checked() {
     assert_eq!(*error.kind(), ErrorKind::InvalidInput);
     assert_eq!(ids(&t, &rt, "SELECT id FROM nodes"), [json!("a:1")]);
 }
+
+/// Every column of every node and edge, for comparing whole snapshots.
+fn everything(t: &TempStore, rt: &tokio::runtime::Runtime) -> (Vec<Vec<Value>>, Vec<Vec<Value>>) {
+    let nodes = rt
+        .block_on(t.store.query(
+            "SELECT id, org, kind, sub_kind, name, labels, properties FROM nodes ORDER BY id",
+            QueryLimits::default(),
+        ))
+        .unwrap()
+        .rows;
+    let edges = rt
+        .block_on(
+            t.store.query(
+                "SELECT id, org, from_id, to_id, kind, properties FROM edges ORDER BY id",
+                QueryLimits::default(),
+            ),
+        )
+        .unwrap()
+        .rows;
+    (nodes, edges)
+}
+
+fn updated_at(t: &TempStore, rt: &tokio::runtime::Runtime, id: &str) -> Value {
+    let sql = format!("SELECT updated_at FROM nodes WHERE id = '{id}'");
+    rt.block_on(t.store.query(&sql, QueryLimits::default())).unwrap().rows.remove(0).remove(0)
+}
+
+#[test]
+fn a_rescan_writes_what_changed_and_ends_with_exactly_the_new_snapshot() {
+    let t = TempStore::new();
+    let rt = runtime();
+    let first = (
+        vec![
+            node(ACME, "a:1", "same"),
+            node(ACME, "a:2", "json"),
+            node(ACME, "a:3", "renamed"),
+            node(ACME, "a:4", "gone"),
+        ],
+        vec![edge("a:e1", "a:1", "a:2"), edge("a:e2", "a:1", "a:3"), edge("a:e3", "a:1", "a:4")],
+    );
+    rt.block_on(t.store.replace_snapshot(ACME, first.0, first.1)).unwrap();
+    let before = updated_at(&t, &rt, "a:1");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+
+    let mut json_changed = node(ACME, "a:2", "json");
+    json_changed.properties = json!({"status": "SUSPENDED"});
+    let mut moved = edge("a:e2", "a:2", "a:3");
+    moved.properties = json!({"weight": 2});
+    let second = (
+        vec![node(ACME, "a:5", "new"), node(ACME, "a:1", "same"), json_changed, node(ACME, "a:3", "renamed again")],
+        vec![edge("a:e1", "a:1", "a:2"), moved, edge("a:e4", "a:5", "a:1")],
+    );
+    // What the store should hold afterwards: the second snapshot, as a fresh store holds it.
+    let fresh = TempStore::new();
+    rt.block_on(fresh.store.replace_snapshot(ACME, second.0.clone(), second.1.clone())).unwrap();
+
+    let counts = rt.block_on(t.store.replace_snapshot(ACME, second.0, second.1)).unwrap();
+    assert_eq!((counts.nodes, counts.edges), (4, 3));
+    assert_eq!(everything(&t, &rt), everything(&fresh, &rt));
+    // The unchanged node kept its timestamp; the changed ones have a newer one.
+    assert_eq!(updated_at(&t, &rt, "a:1"), before);
+    assert!(updated_at(&t, &rt, "a:2").as_str() > before.as_str());
+    assert!(updated_at(&t, &rt, "a:3").as_str() > before.as_str());
+}
+
+/// Enough rows for the bulk path (indexes dropped and rebuilt).
+fn large(org: &str, prefix: &str, n: usize) -> (Vec<Node>, Vec<Edge>) {
+    let nodes: Vec<Node> = (0..n).map(|i| node(org, &format!("{prefix}:{i:06}"), &format!("user {i}"))).collect();
+    let edges: Vec<Edge> = (0..n)
+        .map(|i| {
+            edge(&format!("{prefix}:e{i:06}"), &format!("{prefix}:{i:06}"), &format!("{prefix}:{:06}", (i * 7) % n))
+        })
+        .collect();
+    (nodes, edges)
+}
+
+fn indexes(t: &TempStore) -> Vec<String> {
+    let conn = rusqlite::Connection::open(t.dir.path().join("sightline.db")).unwrap();
+    let mut stmt =
+        conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
+#[test]
+fn a_large_replace_rebuilds_its_indexes_and_a_failed_one_keeps_them() {
+    let t = TempStore::new();
+    let rt = runtime();
+    let before = indexes(&t);
+    assert!(before.contains(&"nodes_name".to_string()) && before.contains(&"edges_to".to_string()), "{before:?}");
+
+    rt.block_on(t.store.replace_snapshot(BETA, vec![node(BETA, "b:1", "beta")], vec![])).unwrap();
+    let (nodes, edges) = large(ACME, "a", 30_000);
+    rt.block_on(t.store.replace_snapshot(ACME, nodes, edges)).unwrap();
+    assert_eq!(indexes(&t), before);
+    assert_eq!(ids(&t, &rt, "SELECT count(*) FROM nodes"), [json!(30_001)]);
+    assert_eq!(ids(&t, &rt, "SELECT count(*) FROM edges WHERE to_id = 'a:000007'"), [json!(1)]);
+
+    // A large replace that fails while writing (an id of the other org) changes nothing.
+    let (mut nodes, edges) = large(ACME, "c", 30_000);
+    nodes.push(node(ACME, "b:1", "stolen"));
+    let error = rt.block_on(t.store.replace_snapshot(ACME, nodes, edges)).unwrap_err();
+    assert_eq!(*error.kind(), ErrorKind::InvalidInput, "{error}");
+    assert_eq!(indexes(&t), before);
+    assert_eq!(ids(&t, &rt, "SELECT count(*) FROM nodes WHERE id LIKE 'a:%'"), [json!(30_000)]);
+    assert_eq!(ids(&t, &rt, "SELECT count(*) FROM nodes WHERE id LIKE 'c:%'"), [json!(0)]);
+    assert_eq!(ids(&t, &rt, "SELECT name FROM nodes WHERE id = 'b:1'"), [json!("beta")]);
+}

@@ -106,3 +106,16 @@ fn pg_array_literals() {
     assert!(parse_pg_array("{a,{b}}").is_err());
     assert!(parse_pg_array("a,b").is_err());
 }
+
+#[test]
+fn the_org_label_filter_uses_its_index() {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    crate::migrate::migrate(&mut conn, None).unwrap();
+    crate::functions::register(&conn).unwrap();
+    let catalog = Catalog::load(&conn).unwrap();
+    let query = r#"SELECT * FROM nodes WHERE labels @> '{"okta/org": "https://acme.okta.com"}'"#;
+    let translated = translate(query, &catalog, "now").unwrap().sql;
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {translated}")).unwrap();
+    let plan: Vec<String> = stmt.query_map([], |r| r.get(3)).unwrap().collect::<Result<_, _>>().unwrap();
+    assert!(plan.iter().any(|p| p.contains("nodes_label_okta_org")), "{plan:?}");
+}
