@@ -12,6 +12,8 @@
 
 #![deny(missing_docs)]
 
+/// Access paths derived from a snapshot.
+pub mod access;
 mod api_tokens;
 mod apps;
 mod context;
@@ -24,6 +26,7 @@ pub mod progress;
 mod roles;
 mod users;
 
+pub use access::access_paths;
 pub use context::{ScanError, ScanOptions, ScanOutput};
 pub use graph::GraphBuilder;
 pub use progress::{Progress, Silent};

@@ -215,3 +215,50 @@ fn config_errors_name_the_key_and_the_file() {
     let message = stderr(&output);
     assert!(message.contains("sightline.toml") && message.contains("org_url"), "{message}");
 }
+
+#[test]
+fn access_paths_answer_the_briefs_queries() {
+    let sim = Simulator::start(&["--seed", "12", "--users", "150", "--rate-limits", "off"]);
+    let ws = Workspace::with_token(&sim);
+    let output = ws.sync();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let origin = r#"resource_labels @> '{"teleport.dev/origin": "okta"}'"#;
+
+    // The super admin reaches the whole org.
+    let get = |path: &str| sim.api(path);
+    let admin = get("/api/v1/users/me");
+    let login = admin["profile"]["login"].as_str().unwrap();
+    let rows = ws.query(&format!("SELECT * FROM access_path WHERE identity = '{login}' AND kind = 'ALLOWED'"));
+    assert!(
+        rows.iter().any(|r| r["action"] == "Super Administrator"
+            && r["resource"] == sim.url()
+            && r["standing_privileges"] == 1),
+        "{rows:?}"
+    );
+
+    // Everyone who can use an app: the simulator's app users, one row each.
+    let apps = get("/api/v1/apps?limit=200");
+    let app = apps.as_array().unwrap().iter().find(|a| a["status"] == "ACTIVE" && a["name"] != "oidc_client").unwrap();
+    let label = app["label"].as_str().unwrap().replace('\'', "''");
+    let app_users = get(&format!("/api/v1/apps/{}/users?limit=500", app["id"].as_str().unwrap()));
+    let reach =
+        ws.query(&format!("SELECT * FROM access_path WHERE resource = '{label}' AND {origin} AND action = 'access'"));
+    assert_eq!(reach.len(), app_users.as_array().unwrap().len(), "{label}");
+    assert!(reach.iter().all(|r| r["via"].as_array().is_some_and(|v| !v.is_empty())));
+
+    // Members of a group.
+    let groups = get("/api/v1/groups?limit=10000");
+    let group = groups.as_array().unwrap().iter().find(|g| g["type"] == "OKTA_GROUP").unwrap();
+    let members = get(&format!("/api/v1/groups/{}/users?limit=1000", group["id"].as_str().unwrap()));
+    let name = group["profile"]["name"].as_str().unwrap().replace('\'', "''");
+    let rows =
+        ws.query(&format!("SELECT * FROM access_path WHERE resource = '{name}' AND {origin} AND action = 'member'"));
+    assert_eq!(rows.len(), members.as_array().unwrap().len(), "{name}");
+
+    // Standing privileges, and the denied paths of deprovisioned users.
+    let standing =
+        ws.count(&format!("SELECT count(*) AS n FROM access_path WHERE standing_privileges >= 1 AND {origin}"));
+    assert!(standing > 0);
+    let denied = ws.query("SELECT DISTINCT reason FROM access_path WHERE kind = 'DENIED'");
+    assert!(denied.iter().any(|r| r["reason"] == "app inactive"), "{denied:?}");
+}

@@ -56,7 +56,9 @@ mod sqlite;
 mod table_functions;
 
 pub use error::{Error, ErrorKind};
-pub use model::{Edge, Integration, Node, QueryLimits, QueryResult, Run, RunKind, RunOutcome, SnapshotCounts};
+pub use model::{
+    AccessPath, Edge, Integration, Node, QueryLimits, QueryResult, Run, RunKind, RunOutcome, SnapshotCounts,
+};
 
 use chrono::Utc;
 use std::path::Path;
@@ -152,10 +154,22 @@ impl Store {
         nodes: Vec<Node>,
         edges: Vec<Edge>,
     ) -> Result<SnapshotCounts, Error> {
+        self.replace_snapshot_with_paths(org_url, nodes, edges, Vec::new()).await
+    }
+
+    /// [`Store::replace_snapshot`] together with the org's access paths, in the same transaction:
+    /// the graph and the paths derived from it never disagree.
+    pub async fn replace_snapshot_with_paths(
+        &self,
+        org_url: &str,
+        nodes: Vec<Node>,
+        edges: Vec<Edge>,
+        access_paths: Vec<AccessPath>,
+    ) -> Result<SnapshotCounts, Error> {
         let org_url = org_url.to_string();
         self.blocking(move |db| {
             let now = sqlite::timestamp(Utc::now());
-            snapshot::replace(db, &org_url, nodes, edges, &now)
+            snapshot::replace(db, &org_url, nodes, edges, access_paths, &now)
         })
         .await
     }

@@ -99,6 +99,16 @@ CREATE INDEX access_path_resource ON access_path (resource);
 CREATE INDEX access_path_org ON access_path (org);
 "#,
     },
+    Migration {
+        // Access paths as the scan derives them: why a path is denied, and its time-bound grants.
+        version: 3,
+        sql: r#"
+ALTER TABLE access_path ADD COLUMN reason TEXT;
+ALTER TABLE access_path ADD COLUMN temporary_privileges INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX access_path_identity_id ON access_path (identity_id);
+CREATE INDEX access_path_resource_id ON access_path (resource_id);
+"#,
+    },
 ];
 
 /// The version this build brings a database to.

@@ -37,6 +37,39 @@ pub struct Edge {
     pub properties: Value,
 }
 
+/// One row of `access_path`: an identity, a resource it reaches, the action, and every route.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessPath {
+    /// The Okta login, token name or service app label.
+    pub identity: String,
+    /// The identity's node id.
+    pub identity_id: String,
+    /// The identity's `sub_kind` (`okta_user`, `okta_api_token`, `okta_service_app`).
+    pub identity_kind: String,
+    /// The app label, group name, or org URL reached.
+    pub resource: String,
+    /// The resource's node id.
+    pub resource_id: String,
+    /// The resource's `sub_kind`.
+    pub resource_kind: String,
+    /// The resource's labels (so the contract's `resource_labels @> ...` queries work).
+    pub resource_labels: Map<String, Value>,
+    /// `member`, `access`, or the admin role's label.
+    pub action: String,
+    /// `ALLOWED` or `DENIED`.
+    pub kind: String,
+    /// Why a path is `DENIED`.
+    pub reason: Option<String>,
+    /// Standing (not time-bound) routes behind the row.
+    pub standing_privileges: i64,
+    /// Time-bound routes behind the row.
+    pub temporary_privileges: i64,
+    /// Every route: a JSON array of objects (`direct`, or the group, role assignment, owner...).
+    pub via: Value,
+    /// The org URL.
+    pub org: String,
+}
+
 /// A configured Okta integration and its sync status (a row of `integrations`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Integration {

@@ -15,7 +15,7 @@ another thread; the WAL checkpoint runs in the background after commit.
 */
 
 use crate::error::Error;
-use crate::model::{Edge, Node, SnapshotCounts};
+use crate::model::{AccessPath, Edge, Node, SnapshotCounts};
 use crate::sqlite::Sqlite;
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior, params};
 use serde_json::Value;
@@ -64,12 +64,14 @@ pub(crate) fn replace(
     org: &str,
     nodes: Vec<Node>,
     edges: Vec<Edge>,
+    access_paths: Vec<AccessPath>,
     updated_at: &str,
 ) -> Result<SnapshotCounts, Error> {
     let mut nodes = nodes;
     let mut edges = edges;
     let counts = SnapshotCounts { nodes: nodes.len() as u64, edges: edges.len() as u64 };
-    let result = label(&mut nodes, org).and_then(|()| write(db, org, &mut nodes, &mut edges, updated_at));
+    let result =
+        label(&mut nodes, org).and_then(|()| write(db, org, &mut nodes, &mut edges, &access_paths, updated_at));
     // Freeing a million small JSON values takes a second or two; the caller need not wait.
     if nodes.len() + edges.len() > 10_000 {
         std::thread::spawn(move || drop((nodes, edges)));
@@ -98,7 +100,14 @@ fn label(nodes: &mut [Node], org: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn write(db: &Sqlite, org: &str, nodes: &mut [Node], edges: &mut [Edge], updated_at: &str) -> Result<(), Error> {
+fn write(
+    db: &Sqlite,
+    org: &str,
+    nodes: &mut [Node],
+    edges: &mut [Edge],
+    access_paths: &[AccessPath],
+    updated_at: &str,
+) -> Result<(), Error> {
     let context = format!("cannot replace the snapshot of {org}");
     let fail = |e| Error::sqlite(&context, e);
     let mut writer = db.writer();
@@ -141,6 +150,7 @@ fn write(db: &Sqlite, org: &str, nodes: &mut [Node], edges: &mut [Edge], updated
             apply_nodes(&tx, org, nodes, &node_plan, chunks, updated_at, &fail)
         })?;
         apply_edges(&tx, org, edges, &edge_plan, &fail)?;
+        write_access_paths(&tx, org, access_paths).map_err(fail)?;
         for sql in &rebuild {
             tx.execute_batch(sql).map_err(fail)?;
         }
@@ -392,4 +402,40 @@ fn duplicate(what: &str, id: &str, error: rusqlite::Error) -> Result<Error, rusq
         rusqlite::Error::SqliteFailure(e, _) if e.code == ErrorCode::ConstraintViolation => Ok(duplicate_id(what, id)),
         _ => Err(error),
     }
+}
+
+/// Replaces the org's access paths: they are derived from the whole snapshot, so they are
+/// rewritten whole rather than diffed.
+fn write_access_paths(tx: &Transaction, org: &str, paths: &[AccessPath]) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM access_path WHERE org = ?1", [org])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO access_path (identity, identity_id, identity_kind, resource, resource_id, resource_kind, \
+         resource_labels, action, kind, reason, standing_privileges, temporary_privileges, via, org) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    let mut labels = Vec::new();
+    let mut via = Vec::new();
+    for p in paths {
+        labels.clear();
+        via.clear();
+        serde_json::to_writer(&mut labels, &p.resource_labels).expect("labels serialize");
+        serde_json::to_writer(&mut via, &p.via).expect("a JSON value serializes");
+        insert.execute(params![
+            p.identity,
+            p.identity_id,
+            p.identity_kind,
+            p.resource,
+            p.resource_id,
+            p.resource_kind,
+            std::str::from_utf8(&labels).expect("serde_json writes UTF-8"),
+            p.action,
+            p.kind,
+            p.reason,
+            p.standing_privileges,
+            p.temporary_privileges,
+            std::str::from_utf8(&via).expect("serde_json writes UTF-8"),
+            org
+        ])?;
+    }
+    Ok(())
 }

@@ -67,9 +67,14 @@ pub async fn sync_resources(config: &Config, okta: &OktaConfig, store: &store::S
         let scanned =
             collect::scan(&client, &progress, &collect::ScanOptions { concurrency: okta.max_concurrency }).await;
         client_stats = client.stats();
-        let scanned = scanned?;
+        let mut scanned = scanned?;
         tracing::debug!(integration = %okta.name, peak_rss_mib = peak_rss_mib(), "scan done");
-        let stored = store.replace_snapshot(&integration.org_url, scanned.nodes, scanned.edges).await?;
+        let derived = Instant::now();
+        let paths = collect::access_paths(&integration.org_url, &scanned.nodes, &scanned.edges);
+        tracing::debug!(integration = %okta.name, rows = paths.len(), elapsed = ?derived.elapsed(), "access paths derived");
+        scanned.counts.insert("access_paths".into(), paths.len() as u64);
+        let stored =
+            store.replace_snapshot_with_paths(&integration.org_url, scanned.nodes, scanned.edges, paths).await?;
         tracing::debug!(integration = %okta.name, peak_rss_mib = peak_rss_mib(), "snapshot stored");
         anyhow::Ok((scanned.counts, scanned.warnings, stored))
     }
@@ -113,6 +118,8 @@ pub async fn sync_resources(config: &Config, okta: &OktaConfig, store: &store::S
 fn peak_rss_mib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
         .map_or(0, |kib| kib / 1024)
 }

@@ -47,11 +47,23 @@ impl Simulator {
 
     /// A request to the simulator over plain HTTP/1.0 (no client library needed).
     pub fn request(&self, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+        self.request_with(method, path, body, "")
+    }
+
+    /// An Okta API GET with the simulator's SSWS token, as JSON.
+    pub fn api(&self, path: &str) -> Value {
+        let auth = format!("Authorization: SSWS {}\r\n", self.token());
+        let (status, body) = self.request_with("GET", path, None, &auth);
+        assert_eq!(status, 200, "{path}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    fn request_with(&self, method: &str, path: &str, body: Option<&str>, extra_headers: &str) -> (u16, String) {
         let host = self.url().trim_start_matches("http://");
         let mut stream = std::net::TcpStream::connect(host).unwrap();
         let body = body.unwrap_or("");
         let request = format!(
-            "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.0\r\nHost: {host}\r\n{extra_headers}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );
         stream.write_all(request.as_bytes()).unwrap();
