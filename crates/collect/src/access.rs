@@ -18,6 +18,7 @@
 use crate::graph::{edge, sub_kind};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use store::{AccessPath, Edge, Node};
 
 /// What Okta calls the actions.
@@ -137,12 +138,40 @@ fn through_group(group: &Node) -> Map<String, Value> {
     m
 }
 
+/// Texts shared by many rows, kept once.
+#[derive(Default)]
+struct Shared {
+    texts: HashMap<String, Arc<str>>,
+    /// Labels of resources as JSON text, by node id.
+    labels: HashMap<String, Arc<str>>,
+}
+
+impl Shared {
+    fn text(&mut self, s: &str) -> Arc<str> {
+        if let Some(t) = self.texts.get(s) {
+            return t.clone();
+        }
+        let t: Arc<str> = Arc::from(s);
+        self.texts.insert(s.to_string(), t.clone());
+        t
+    }
+
+    fn labels(&mut self, node: &Node) -> Arc<str> {
+        if let Some(l) = self.labels.get(&node.id) {
+            return l.clone();
+        }
+        let l: Arc<str> = Arc::from(Value::Object(node.labels.clone()).to_string());
+        self.labels.insert(node.id.clone(), l.clone());
+        l
+    }
+}
+
 /// Merges routes into rows: one per (resource, action), every route in `via`.
 fn rows(
     index: &Index,
-    org: &str,
+    shared: &mut Shared,
     identity: &Node,
-    identity_denial: Option<&str>,
+    identity_denial: Option<&'static str>,
     routes: Vec<Route>,
     out: &mut Vec<AccessPath>,
 ) {
@@ -156,33 +185,35 @@ fn rows(
             entry.1 += 1;
         }
     }
+    let (identity_name, identity_id, identity_kind) =
+        (shared.text(&identity.name), shared.text(&identity.id), shared.text(&identity.sub_kind));
     for ((resource_id, action), (via, standing, temporary)) in merged {
         let Some(resource) = index.node(&resource_id) else { continue };
         let app_denial =
             (resource.sub_kind == sub_kind::APP && status_of(resource) == "INACTIVE").then_some("app inactive");
         let reason = identity_denial.or(app_denial);
         out.push(AccessPath {
-            identity: identity.name.clone(),
-            identity_id: identity.id.clone(),
-            identity_kind: identity.sub_kind.clone(),
-            resource: resource.name.clone(),
-            resource_id: resource.id.clone(),
-            resource_kind: resource.sub_kind.clone(),
-            resource_labels: resource.labels.clone(),
-            action,
-            kind: if reason.is_some() { "DENIED" } else { "ALLOWED" }.to_string(),
-            reason: reason.map(str::to_string),
+            identity: identity_name.clone(),
+            identity_id: identity_id.clone(),
+            identity_kind: identity_kind.clone(),
+            resource: shared.text(&resource.name),
+            resource_id: shared.text(&resource.id),
+            resource_kind: shared.text(&resource.sub_kind),
+            resource_labels: shared.labels(resource),
+            action: shared.text(&action),
+            kind: if reason.is_some() { "DENIED" } else { "ALLOWED" },
+            reason,
             standing_privileges: standing,
             temporary_privileges: temporary,
-            via: Value::Array(via),
-            org: org.to_string(),
+            via: Value::Array(via).to_string(),
         });
     }
 }
 
 /// Every access path of one org's snapshot.
-pub fn access_paths(org: &str, nodes: &[Node], edges: &[Edge]) -> Vec<AccessPath> {
+pub fn access_paths(nodes: &[Node], edges: &[Edge]) -> Vec<AccessPath> {
     let index = Index::new(nodes, edges);
+    let mut shared = Shared::default();
     let mut out = Vec::new();
     // The admin routes of users, kept for the API tokens they created.
     let mut user_role_routes: HashMap<&str, Vec<Route>> = HashMap::new();
@@ -223,13 +254,13 @@ pub fn access_paths(org: &str, nodes: &[Node], edges: &[Edge]) -> Vec<AccessPath
             user_role_routes.insert(user.id.as_str(), copies);
         }
         routes.extend(roles);
-        rows(&index, org, user, denial, routes, &mut out);
+        rows(&index, &mut shared, user, denial, routes, &mut out);
     }
 
     for client in nodes.iter().filter(|n| n.sub_kind == sub_kind::SERVICE_APP) {
         let mut routes = Vec::new();
         role_routes(&index, &client.id, &direct(), &mut routes);
-        rows(&index, org, client, None, routes, &mut out);
+        rows(&index, &mut shared, client, None, routes, &mut out);
     }
 
     for token in nodes.iter().filter(|n| n.sub_kind == sub_kind::API_TOKEN) {
@@ -254,7 +285,7 @@ pub fn access_paths(org: &str, nodes: &[Node], edges: &[Edge]) -> Vec<AccessPath
                     .collect()
             })
             .unwrap_or_default();
-        rows(&index, org, token, denial, routes, &mut out);
+        rows(&index, &mut shared, token, denial, routes, &mut out);
     }
     out
 }
@@ -322,14 +353,18 @@ mod tests {
         }
         fn paths(self) -> Vec<AccessPath> {
             let (nodes, edges, _) = self.g.finish();
-            access_paths("https://acme.okta.com", &nodes, &edges)
+            access_paths(&nodes, &edges)
         }
+    }
+
+    fn via(row: &AccessPath) -> Value {
+        serde_json::from_str(&row.via).unwrap()
     }
 
     fn find<'a>(paths: &'a [AccessPath], identity: &str, resource: &str, action: &str) -> &'a AccessPath {
         paths
             .iter()
-            .find(|p| p.identity == identity && p.resource == resource && p.action == action)
+            .find(|p| &*p.identity == identity && &*p.resource == resource && &*p.action == action)
             .unwrap_or_else(|| panic!("no path {identity} → {resource} ({action})"))
     }
 
@@ -358,11 +393,12 @@ mod tests {
         let row = find(&paths, "ann@acme.com", "aws", "access");
         assert_eq!(row.kind, "ALLOWED");
         assert_eq!(row.standing_privileges, 3);
-        let routes = row.via.as_array().unwrap();
+        let via = via(row);
+        let routes = via.as_array().unwrap();
         assert_eq!(routes.len(), 3);
         assert!(routes.iter().any(|r| r["route"] == "direct" && r["profile"]["role"] == "Admin"));
         assert!(routes.iter().any(|r| r["group"] == "eng" && r["priority"] == 1));
-        assert_eq!(paths.iter().filter(|p| p.resource == "aws").count(), 1);
+        assert_eq!(paths.iter().filter(|p| &*p.resource == "aws").count(), 1);
         assert_eq!(find(&paths, "ann@acme.com", "eng", "member").kind, "ALLOWED");
     }
 
@@ -379,10 +415,10 @@ mod tests {
         }
         let paths = org.paths();
         let denied = find(&paths, "ann@acme.com", "old", "access");
-        assert_eq!((denied.kind.as_str(), denied.reason.as_deref()), ("DENIED", Some("app inactive")));
+        assert_eq!((denied.kind, denied.reason), ("DENIED", Some("app inactive")));
         assert_eq!(find(&paths, "ann@acme.com", "new", "access").kind, "ALLOWED");
         let suspended = find(&paths, "bob@acme.com", "new", "access");
-        assert_eq!((suspended.kind.as_str(), suspended.reason.as_deref()), ("DENIED", Some("user suspended")));
+        assert_eq!((suspended.kind, suspended.reason), ("DENIED", Some("user suspended")));
     }
 
     #[test]
@@ -402,9 +438,9 @@ mod tests {
         let paths = org.paths();
         let targeted = find(&paths, "ann@acme.com", "sales", "Help Desk Administrator");
         assert_eq!(targeted.kind, "ALLOWED");
-        assert_eq!(targeted.via[0]["group"], "helpdesk");
+        assert_eq!(via(targeted)[0]["group"], "helpdesk");
         let suspended_admin = find(&paths, "carl@acme.com", "https://acme.okta.com", "Super Administrator");
-        assert_eq!((suspended_admin.kind.as_str(), suspended_admin.resource_kind.as_str()), ("DENIED", "okta_org"));
+        assert_eq!((suspended_admin.kind, &*suspended_admin.resource_kind), ("DENIED", "okta_org"));
     }
 
     #[test]
@@ -428,7 +464,7 @@ mod tests {
             let row = find(&paths, "ann@acme.com", resource, "Password Resetter");
             assert_eq!(row.standing_privileges, 0, "a time-bound grant is not standing");
             assert_eq!(row.temporary_privileges, 1);
-            assert_eq!(row.via[0]["resource_set"], "Eng things");
+            assert_eq!(via(row)[0]["resource_set"], "Eng things");
         }
     }
 
@@ -445,10 +481,7 @@ mod tests {
         org.g.add_edge(&token, edge::ACTS_AS, &root, json!({}));
         let paths = org.paths();
         let row = find(&paths, "Terraform", "https://acme.okta.com", "Super Administrator");
-        assert_eq!(
-            (row.kind.as_str(), row.identity_kind.as_str(), row.standing_privileges),
-            ("ALLOWED", "okta_api_token", 1)
-        );
-        assert_eq!(row.via[0]["owner"], "root@acme.com");
+        assert_eq!((row.kind, &*row.identity_kind, row.standing_privileges), ("ALLOWED", "okta_api_token", 1));
+        assert_eq!(via(row)[0]["owner"], "root@acme.com");
     }
 }

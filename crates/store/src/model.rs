@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A node of the access graph (a row of `nodes`).
@@ -38,36 +39,37 @@ pub struct Edge {
 }
 
 /// One row of `access_path`: an identity, a resource it reaches, the action, and every route.
+///
+/// Large orgs have millions of rows, so the texts that repeat from row to row are shared
+/// (`Arc<str>`) and the JSON columns are kept as JSON text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessPath {
     /// The Okta login, token name or service app label.
-    pub identity: String,
+    pub identity: Arc<str>,
     /// The identity's node id.
-    pub identity_id: String,
+    pub identity_id: Arc<str>,
     /// The identity's `sub_kind` (`okta_user`, `okta_api_token`, `okta_service_app`).
-    pub identity_kind: String,
+    pub identity_kind: Arc<str>,
     /// The app label, group name, or org URL reached.
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The resource's node id.
-    pub resource_id: String,
+    pub resource_id: Arc<str>,
     /// The resource's `sub_kind`.
-    pub resource_kind: String,
-    /// The resource's labels (so the contract's `resource_labels @> ...` queries work).
-    pub resource_labels: Map<String, Value>,
+    pub resource_kind: Arc<str>,
+    /// The resource's labels as a JSON object (so the contract's `resource_labels @> ...` queries work).
+    pub resource_labels: Arc<str>,
     /// `member`, `access`, or the admin role's label.
-    pub action: String,
+    pub action: Arc<str>,
     /// `ALLOWED` or `DENIED`.
-    pub kind: String,
+    pub kind: &'static str,
     /// Why a path is `DENIED`.
-    pub reason: Option<String>,
+    pub reason: Option<&'static str>,
     /// Standing (not time-bound) routes behind the row.
     pub standing_privileges: i64,
     /// Time-bound routes behind the row.
     pub temporary_privileges: i64,
-    /// Every route: a JSON array of objects (`direct`, or the group, role assignment, owner...).
-    pub via: Value,
-    /// The org URL.
-    pub org: String,
+    /// Every route, as a JSON array of objects (`direct`, or the group, role assignment, owner...).
+    pub via: String,
 }
 
 /// A configured Okta integration and its sync status (a row of `integrations`).

@@ -413,27 +413,21 @@ fn write_access_paths(tx: &Transaction, org: &str, paths: &[AccessPath]) -> rusq
          resource_labels, action, kind, reason, standing_privileges, temporary_privileges, via, org) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
-    let mut labels = Vec::new();
-    let mut via = Vec::new();
     for p in paths {
-        labels.clear();
-        via.clear();
-        serde_json::to_writer(&mut labels, &p.resource_labels).expect("labels serialize");
-        serde_json::to_writer(&mut via, &p.via).expect("a JSON value serializes");
         insert.execute(params![
-            p.identity,
-            p.identity_id,
-            p.identity_kind,
-            p.resource,
-            p.resource_id,
-            p.resource_kind,
-            std::str::from_utf8(&labels).expect("serde_json writes UTF-8"),
-            p.action,
+            &*p.identity,
+            &*p.identity_id,
+            &*p.identity_kind,
+            &*p.resource,
+            &*p.resource_id,
+            &*p.resource_kind,
+            &*p.resource_labels,
+            &*p.action,
             p.kind,
             p.reason,
             p.standing_privileges,
             p.temporary_privileges,
-            std::str::from_utf8(&via).expect("serde_json writes UTF-8"),
+            p.via,
             org
         ])?;
     }

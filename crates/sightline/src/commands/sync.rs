@@ -70,7 +70,7 @@ pub async fn sync_resources(config: &Config, okta: &OktaConfig, store: &store::S
         let mut scanned = scanned?;
         tracing::debug!(integration = %okta.name, peak_rss_mib = peak_rss_mib(), "scan done");
         let derived = Instant::now();
-        let paths = collect::access_paths(&integration.org_url, &scanned.nodes, &scanned.edges);
+        let paths = collect::access_paths(&scanned.nodes, &scanned.edges);
         tracing::debug!(integration = %okta.name, rows = paths.len(), elapsed = ?derived.elapsed(), "access paths derived");
         scanned.counts.insert("access_paths".into(), paths.len() as u64);
         let stored =
