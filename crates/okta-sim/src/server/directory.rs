@@ -33,18 +33,7 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/api/v1/apps/{id}/groups", get(app_groups))
 }
 
-/// The cursor position after which a listing resumes.
-fn after(sim: &Sim, scope: &str, params: &Params) -> Result<Option<u64>> {
-    match params.get("after") {
-        None => Ok(None),
-        Some(c) if c.is_empty() => Ok(None),
-        Some(c) => Ok(Some(sim.cursors.open(scope, c, 1)?[0])),
-    }
-}
-
-fn seal(sim: &Sim, scope: &str, next: Option<u64>) -> Option<String> {
-    next.map(|p| sim.cursors.seal(scope, &[p]))
-}
+pub(crate) use super::{after, seal};
 
 /// Parses a `filter`/`search` expression and refuses attributes or operators the endpoint doesn't allow.
 fn parse_expression(raw: &str, allowed: impl Fn(&str, Op) -> bool) -> Result<Filter> {

@@ -191,6 +191,19 @@ pub fn random_alnum(len: usize) -> String {
     crate::org::ids::alnum(len, &mut rand::rng())
 }
 
+/// The position after which a listing resumes, from the request's `after` cursor.
+pub(crate) fn after(sim: &Sim, scope: &str, params: &Params) -> Result<Option<u64>, error::OktaError> {
+    match params.get("after").filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(c) => Ok(Some(sim.cursors.open(scope, c, 1)?[0])),
+    }
+}
+
+/// The `after` cursor for a next page that starts after `next`.
+pub(crate) fn seal(sim: &Sim, scope: &str, next: Option<u64>) -> Option<String> {
+    next.map(|p| sim.cursors.seal(scope, &[p]))
+}
+
 /// A JSON array response with Okta's `Link` headers.
 pub(crate) fn link_list(sim: &Sim, path: &str, params: &Params, items: Vec<Value>, next: Option<String>) -> Response {
     link_list_raw(sim, path, params, Value::Array(items).to_string(), next)

@@ -42,12 +42,7 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/api/v1/api-tokens/{id}", get(api_token))
 }
 
-fn after(sim: &Sim, scope: &str, params: &Params) -> Result<Option<u64>> {
-    match params.get("after").filter(|c| !c.is_empty()) {
-        None => Ok(None),
-        Some(c) => Ok(Some(sim.cursors.open(scope, c, 1)?[0])),
-    }
-}
+use super::after;
 
 // ---- principal role assignments -------------------------------------------------------------
 
