@@ -83,7 +83,8 @@ struct Route {
 fn role_routes(index: &Index, principal: &str, via: &Map<String, Value>, routes: &mut Vec<Route>) {
     for has_role in index.out(principal, edge::HAS_ROLE) {
         let Some(assignment) = index.node(&has_role.to_id) else { continue };
-        let expires = assignment.properties.get("expiration").and_then(Value::as_str).map(str::to_string);
+        let properties: Value = serde_json::from_str(assignment.properties.get()).unwrap_or_default();
+        let expires = properties.get("expiration").and_then(Value::as_str).map(str::to_string);
         let role_type = assignment.labels.get("okta/role_type").and_then(Value::as_str).unwrap_or_default();
         for scope in index.out(&assignment.id, edge::SCOPED_TO) {
             let mut targets: Vec<(String, Value)> = Vec::new();
@@ -101,10 +102,7 @@ fn role_routes(index: &Index, principal: &str, via: &Map<String, Value>, routes:
             }
             for (resource, scope_kind) in targets {
                 let mut route = via.clone();
-                route.insert(
-                    "role_assignment".into(),
-                    json!(assignment.properties.get("id").cloned().unwrap_or(Value::Null)),
-                );
+                route.insert("role_assignment".into(), json!(properties.get("id").cloned().unwrap_or(Value::Null)));
                 route.insert("role_type".into(), json!(role_type));
                 route.insert("scope".into(), scope_kind);
                 if target.sub_kind == sub_kind::RESOURCE_SET {

@@ -138,6 +138,19 @@ impl GraphBuilder {
 
     /// Adds a node (a later add of the same id replaces it).
     pub fn add_node(&mut self, id: &str, kind: &str, sub_kind: &str, name: &str, properties: Value) -> &mut Node {
+        let properties = serde_json::value::to_raw_value(&properties).expect("a JSON value serializes");
+        self.add_node_raw(id, kind, sub_kind, name, properties)
+    }
+
+    /// [`GraphBuilder::add_node`] with properties already as JSON text.
+    pub fn add_node_raw(
+        &mut self,
+        id: &str,
+        kind: &str,
+        sub_kind: &str,
+        name: &str,
+        properties: Box<serde_json::value::RawValue>,
+    ) -> &mut Node {
         let node = Node {
             id: id.to_string(),
             kind: kind.to_string(),

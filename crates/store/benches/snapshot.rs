@@ -54,7 +54,7 @@ fn snapshot(rows: usize, generation: u32, changed_nodes: usize, new_edges: usize
                 sub_kind: if group { "okta_group" } else { "okta_user" }.into(),
                 name: format!("user{i}@bench.example.com"),
                 labels: labels.clone(),
-                properties: json!({
+                properties: serde_json::value::to_raw_value(&json!({
                     "status": "ACTIVE",
                     "created": "2024-03-01T10:00:00.000Z",
                     "lastLogin": "2026-11-27T08:15:00.000Z",
@@ -66,7 +66,8 @@ fn snapshot(rows: usize, generation: u32, changed_nodes: usize, new_edges: usize
                         "lastName": format!("User {i}"),
                         "department": DEPARTMENTS[i % 4],
                     }
-                }),
+                }))
+                .expect("a JSON value"),
             }
         })
         .collect();

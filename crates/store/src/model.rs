@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// A node of the access graph (a row of `nodes`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Node {
     /// Unique across every org in the store (collectors prefix Okta ids with the org).
     pub id: String,
@@ -19,8 +19,20 @@ pub struct Node {
     pub name: String,
     /// Labels; every Okta node carries `teleport.dev/origin` and `okta/org`.
     pub labels: Map<String, Value>,
-    /// The Okta fields.
-    pub properties: Value,
+    /// The Okta fields, as JSON text: a large org has hundreds of thousands of nodes, and a
+    /// parsed `Value` takes several times the memory of its text.
+    pub properties: Box<serde_json::value::RawValue>,
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Node) -> bool {
+        self.id == other.id
+            && self.kind == other.kind
+            && self.sub_kind == other.sub_kind
+            && self.name == other.name
+            && self.labels == other.labels
+            && self.properties.get() == other.properties.get()
+    }
 }
 
 /// An edge of the access graph (a row of `edges`).

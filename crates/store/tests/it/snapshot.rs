@@ -14,7 +14,7 @@ fn node(org: &str, id: &str, name: &str) -> Node {
         sub_kind: "okta_user".into(),
         name: name.into(),
         labels,
-        properties: json!({"status": "ACTIVE"}),
+        properties: serde_json::value::to_raw_value(&json!({"status": "ACTIVE"})).unwrap(),
     }
 }
 
@@ -140,7 +140,7 @@ fn a_rescan_writes_what_changed_and_ends_with_exactly_the_new_snapshot() {
     std::thread::sleep(std::time::Duration::from_millis(5));
 
     let mut json_changed = node(ACME, "a:2", "json");
-    json_changed.properties = json!({"status": "SUSPENDED"});
+    json_changed.properties = serde_json::value::to_raw_value(&json!({"status": "SUSPENDED"})).unwrap();
     let mut moved = edge("a:e2", "a:2", "a:3");
     moved.properties = json!({"weight": 2});
     let second = (
