@@ -4,7 +4,7 @@
 //! that access paths go through. Users listed with scope GROUP are reached through their groups,
 //! so they add no edge of their own.
 
-use crate::context::{AppRef, Scan, ScanError, ScanState, fail, fold_pages, vanished};
+use crate::context::{AppRef, PerObject, Scan, ScanError, ScanState, fail, fold_pages, vanished};
 use crate::graph::{edge, kind, label, sub_kind};
 use futures::StreamExt;
 use okta_client::model::{App, AppGroup, AppUser, parse};
@@ -77,11 +77,15 @@ pub(crate) fn load(state: &mut ScanState, fetched: Fetched) {
 }
 
 /// Direct user assignments and group assignments of every app.
-pub(crate) async fn assignments(scan: &Scan<'_>, state: &mut ScanState) -> Result<(), ScanError> {
-    const KIND: &str = "app assignments";
-    let apps = state.apps.clone();
-    scan.progress.started(KIND, Some(apps.len() as u64));
-    let mut results = futures::stream::iter(apps)
+const ASSIGNMENTS: &str = "app assignments";
+
+/// Per app: how many user rows it listed, its direct (scope USER) user rows, its group rows.
+pub(crate) type Assignments = ((u64, Vec<Value>), Vec<Value>);
+
+/// The user and group assignments of every app.
+pub(crate) async fn fetch_assignments(scan: &Scan<'_>, apps: Vec<AppRef>) -> PerObject<AppRef, Assignments> {
+    scan.progress.started(ASSIGNMENTS, Some(apps.len() as u64));
+    futures::stream::iter(apps)
         .map(|a| async move {
             let users = format!("/api/v1/apps/{}/users?limit=500", a.okta_id);
             let groups = format!("/api/v1/apps/{}/groups?limit=200", a.okta_id);
@@ -91,11 +95,22 @@ pub(crate) async fn assignments(scan: &Scan<'_>, state: &mut ScanState) -> Resul
                 direct.extend(page.into_iter().filter(|u| u.get("scope").and_then(Value::as_str) == Some("USER")));
             });
             let result = futures::try_join!(direct_users, scan.client.list_all(&groups));
+            scan.progress.advanced(ASSIGNMENTS, 1);
             (a, result)
         })
-        .buffer_unordered(scan.concurrency);
-    while let Some((app, result)) = results.next().await {
-        scan.progress.advanced(KIND, 1);
+        .buffer_unordered(scan.concurrency)
+        .collect()
+        .await
+}
+
+/// `user → grant` and `group → grant` edges from every app's assignments.
+pub(crate) fn load_assignments(
+    scan: &Scan<'_>,
+    state: &mut ScanState,
+    results: PerObject<AppRef, Assignments>,
+) -> Result<(), ScanError> {
+    const KIND: &str = ASSIGNMENTS;
+    for (app, result) in results {
         let ((seen, users), groups) = match result {
             Ok(lists) => lists,
             Err(e) if vanished(&e) => {

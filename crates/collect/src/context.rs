@@ -115,6 +115,9 @@ impl ScanState {
     }
 }
 
+/// The result of one listing per object (a group's members, an app's assignments...).
+pub(crate) type PerObject<R, T> = Vec<(R, Result<T, okta_client::Error>)>;
+
 /// Pages through a Link-paged list, folding each page into `acc` as it arrives, so that only one
 /// page of raw objects is held at a time (the Everyone group's members are every user).
 pub(crate) async fn fold_pages<T>(

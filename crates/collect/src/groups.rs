@@ -1,6 +1,6 @@
 //! Groups (with `expand=stats`), their members and their owners.
 
-use crate::context::{GroupRef, Scan, ScanError, ScanState, fail, feature_missing, fold_pages, vanished};
+use crate::context::{GroupRef, PerObject, Scan, ScanError, ScanState, fail, feature_missing, fold_pages, vanished};
 use crate::graph::{edge, kind, label, sub_kind};
 use futures::StreamExt;
 use okta_client::model::{Group, GroupOwner, parse};
@@ -40,21 +40,34 @@ pub(crate) fn load(state: &mut ScanState, fetched: Fetched) {
 }
 
 /// Members of every group: `user → group` edges.
-pub(crate) async fn members(scan: &Scan<'_>, state: &mut ScanState) -> Result<(), ScanError> {
-    const KIND: &str = "group members";
-    let groups = state.groups.clone();
-    scan.progress.started(KIND, Some(groups.len() as u64));
-    let mut results = futures::stream::iter(groups)
+const MEMBERS: &str = "group members";
+
+/// The member ids of every group.
+pub(crate) async fn fetch_members(scan: &Scan<'_>, groups: Vec<GroupRef>) -> PerObject<GroupRef, Vec<String>> {
+    scan.progress.started(MEMBERS, Some(groups.len() as u64));
+    futures::stream::iter(groups)
         .map(|g| async move {
             let path = format!("/api/v1/groups/{}/users?limit=1000", g.okta_id);
             let ids = fold_pages(scan.client, &path, Vec::new(), |ids: &mut Vec<String>, users| {
                 ids.extend(users.iter().filter_map(|u| u.get("id").and_then(Value::as_str)).map(str::to_string));
-            });
-            (g, ids.await)
+            })
+            .await;
+            scan.progress.advanced(MEMBERS, 1);
+            (g, ids)
         })
-        .buffer_unordered(scan.concurrency);
-    while let Some((group, result)) = results.next().await {
-        scan.progress.advanced(KIND, 1);
+        .buffer_unordered(scan.concurrency)
+        .collect()
+        .await
+}
+
+/// `user → group` edges from the members of every group.
+pub(crate) fn load_members(
+    scan: &Scan<'_>,
+    state: &mut ScanState,
+    results: PerObject<GroupRef, Vec<String>>,
+) -> Result<(), ScanError> {
+    const KIND: &str = MEMBERS;
+    for (group, result) in results {
         let user_ids = match result {
             Ok(users) => users,
             Err(e) if vanished(&e) => {
@@ -80,12 +93,42 @@ pub(crate) async fn members(scan: &Scan<'_>, state: &mut ScanState) -> Result<()
 
 /// Owners of every group (Identity Governance): `owner → group` edges. Skipped with a warning on
 /// orgs without the feature.
-pub(crate) async fn owners(scan: &Scan<'_>, state: &mut ScanState) -> Result<(), ScanError> {
-    const KIND: &str = "group owners";
-    let groups = state.groups.clone();
-    let Some(first) = groups.first() else { return Ok(()) };
+const OWNERS: &str = "group owners";
+
+/// The owners of every group, or why the org has none to read.
+pub(crate) async fn fetch_owners(
+    scan: &Scan<'_>,
+    groups: Vec<GroupRef>,
+) -> Result<PerObject<GroupRef, Vec<Value>>, okta_client::Error> {
+    let Some(first) = groups.first() else { return Ok(Vec::new()) };
     // One probe first: without Identity Governance every call would fail the same way.
     match scan.client.list_all(&format!("/api/v1/groups/{}/owners?limit=1000", first.okta_id)).await {
+        // The probed group vanished mid-scan: its own listing below reports that.
+        Err(e) if !vanished(&e) => return Err(e),
+        _ => {}
+    }
+    scan.progress.started(OWNERS, Some(groups.len() as u64));
+    Ok(futures::stream::iter(groups)
+        .map(|g| async move {
+            let path = format!("/api/v1/groups/{}/owners?limit=1000", g.okta_id);
+            let owners = scan.client.list_all(&path).await;
+            scan.progress.advanced(OWNERS, 1);
+            (g, owners)
+        })
+        .buffer_unordered(scan.concurrency)
+        .collect()
+        .await)
+}
+
+/// `owner → group` edges; skipped with a warning on orgs without Identity Governance.
+pub(crate) fn load_owners(
+    scan: &Scan<'_>,
+    state: &mut ScanState,
+    results: Result<PerObject<GroupRef, Vec<Value>>, okta_client::Error>,
+) -> Result<(), ScanError> {
+    const KIND: &str = OWNERS;
+    let results = match results {
+        Ok(results) => results,
         Err(e) if feature_missing(&e) => {
             state.warn(
                 scan.progress,
@@ -93,17 +136,9 @@ pub(crate) async fn owners(scan: &Scan<'_>, state: &mut ScanState) -> Result<(),
             );
             return Ok(());
         }
-        _ => {}
-    }
-    scan.progress.started(KIND, Some(groups.len() as u64));
-    let mut results = futures::stream::iter(groups)
-        .map(|g| async move {
-            let path = format!("/api/v1/groups/{}/owners?limit=1000", g.okta_id);
-            (g, scan.client.list_all(&path).await)
-        })
-        .buffer_unordered(scan.concurrency);
-    while let Some((group, result)) = results.next().await {
-        scan.progress.advanced(KIND, 1);
+        Err(e) => return Err(fail(KIND)(e)),
+    };
+    for (group, result) in results {
         let owners = match result {
             Ok(owners) => owners,
             Err(e) if vanished(&e) => {

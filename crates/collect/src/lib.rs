@@ -58,11 +58,20 @@ pub async fn scan(
     api_tokens::load(&mut state, tokens);
     iam::load(&mut state, iam);
 
-    // Per-object listings, each bounded by the client's concurrency and rate governor.
-    groups::members(&scan, &mut state).await?;
-    groups::owners(&scan, &mut state).await?;
-    apps::assignments(&scan, &mut state).await?;
-    roles::assignments(&scan, &mut state, assignees).await?;
+    // Per-object listings run together too: each draws on its own rate-limit buckets (group
+    // members on /groups/{id}, app assignments on the small /apps bucket), so run one after the
+    // other the scan would take the sum of their floors instead of the largest.
+    let holders = roles::holders(&state, &assignees);
+    let (members, owners, assignments, holdings) = futures::join!(
+        groups::fetch_members(&scan, state.groups.clone()),
+        groups::fetch_owners(&scan, state.groups.clone()),
+        apps::fetch_assignments(&scan, state.apps.clone()),
+        roles::fetch_assignments(&scan, holders),
+    );
+    groups::load_members(&scan, &mut state, members)?;
+    groups::load_owners(&scan, &mut state, owners)?;
+    apps::load_assignments(&scan, &mut state, assignments)?;
+    roles::load_assignments(&scan, &mut state, holdings)?;
 
     Ok(state.finish())
 }

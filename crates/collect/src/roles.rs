@@ -6,7 +6,7 @@
 //! `/oauth2/v1/clients/{clientId}/roles`. Each assignment becomes an `okta_role` action node:
 //! `principal —has_role→ assignment —scoped_to→ targets | resource set | the org`.
 
-use crate::context::{Scan, ScanError, ScanState, fail, vanished};
+use crate::context::{PerObject, Scan, ScanError, ScanState, fail, vanished};
 use crate::graph::{edge, kind, label, sub_kind};
 use crate::iam;
 use futures::StreamExt;
@@ -139,7 +139,7 @@ pub(crate) fn load_assignment(state: &mut ScanState, principal: Principal, raw: 
 }
 
 /// One principal's role listing and the targets of its targetable standard roles.
-struct Holdings {
+pub(crate) struct Holdings {
     principal: Principal,
     roles_path: String,
     /// (assignment, targets) pairs.
@@ -186,14 +186,30 @@ async fn fetch_holdings(
 }
 
 /// Role assignments of admin users, admin groups and service apps.
-pub(crate) async fn assignments(
+pub(crate) async fn fetch_assignments(
     scan: &Scan<'_>,
-    state: &mut ScanState,
-    assignees: Vec<String>,
-) -> Result<(), ScanError> {
-    const KIND: &str = "role assignments";
+    work: Vec<(Principal, String)>,
+) -> PerObject<(Principal, String), Holdings> {
+    scan.progress.started(KIND, Some(work.len() as u64));
+    futures::stream::iter(work)
+        .map(|(principal, path)| async move {
+            let key = (principal.clone(), path.clone());
+            let holdings = fetch_holdings(scan, principal, path).await;
+            scan.progress.advanced(KIND, 1);
+            (key, holdings)
+        })
+        .buffer_unordered(scan.concurrency)
+        .collect()
+        .await
+}
+
+const KIND: &str = "role assignments";
+
+/// Whose roles to read: the admin users, the groups whose stats say they hold admin privilege,
+/// and the service apps.
+pub(crate) fn holders(state: &ScanState, assignees: &[String]) -> Vec<(Principal, String)> {
     let mut work: Vec<(Principal, String)> = Vec::new();
-    for user in &assignees {
+    for user in assignees {
         work.push((
             Principal { node: state.graph.id(user), assignment_type: "USER" },
             format!("/api/v1/users/{user}/roles"),
@@ -210,15 +226,16 @@ pub(crate) async fn assignments(
             work.push((principal, format!("/oauth2/v1/clients/{client_id}/roles")));
         }
     }
-    scan.progress.started(KIND, Some(work.len() as u64));
-    let mut results = futures::stream::iter(work)
-        .map(|(principal, path)| async move {
-            let fallback = (principal.clone(), path.clone());
-            (fallback, fetch_holdings(scan, principal, path).await)
-        })
-        .buffer_unordered(scan.concurrency);
-    while let Some(((principal, path), result)) = results.next().await {
-        scan.progress.advanced(KIND, 1);
+    work
+}
+
+/// Role assignment nodes and their edges from every holder's roles.
+pub(crate) fn load_assignments(
+    scan: &Scan<'_>,
+    state: &mut ScanState,
+    results: PerObject<(Principal, String), Holdings>,
+) -> Result<(), ScanError> {
+    for ((principal, path), result) in results {
         let holdings = match result {
             Ok(h) => h,
             Err(e) if vanished(&e) => {
