@@ -33,7 +33,7 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/api/v1/apps/{id}/groups", get(app_groups))
 }
 
-pub(crate) use super::{after, seal};
+use super::{after, seal};
 
 /// Parses a `filter`/`search` expression and refuses attributes or operators the endpoint doesn't allow.
 fn parse_expression(raw: &str, allowed: impl Fn(&str, Op) -> bool) -> Result<Filter> {

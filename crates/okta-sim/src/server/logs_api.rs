@@ -3,7 +3,7 @@
 use super::Sim;
 use super::error::OktaError;
 use super::filter::{Filter, Op};
-use super::paging::{Params, link_headers, page_limit};
+use super::paging::{Params, page_limit, url_with};
 use crate::logs::Criteria;
 use crate::org::Ts;
 use axum::Router;
@@ -119,15 +119,20 @@ async fn list_logs(State(sim): State<Arc<Sim>>, Query(params): Query<Params>) ->
     };
     let mut body = String::with_capacity(bodies.iter().map(|b| b.len() + 1).sum::<usize>() + 2);
     body.push('[');
-    body.push_str(&bodies.join(","));
+    for (i, event) in bodies.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(event);
+    }
     body.push(']');
     drop(logs);
     let mut response = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
-    let mut self_params = params.clone();
-    self_params.remove("after");
-    let mut links = link_headers(&sim.base_url, path, &link_params, next.as_deref());
-    // `self` is the request as made.
-    links[0] = link_headers(&sim.base_url, path, &params, None).remove(0);
+    // `self` is the request as made; `next` carries the cursor instead of `since`.
+    let mut links = vec![format!("<{}>; rel=\"self\"", url_with(&sim.base_url, path, &params, None))];
+    if let Some(next) = &next {
+        links.push(format!("<{}>; rel=\"next\"", url_with(&sim.base_url, path, &link_params, Some(next))));
+    }
     for link in links {
         if let Ok(value) = HeaderValue::from_str(&link) {
             response.headers_mut().append(header::LINK, value);
