@@ -26,6 +26,9 @@ pub struct Config {
     #[serde(default)]
     #[allow(dead_code)]
     pub server: ServerConfig,
+    /// Limits on user SQL (`sightline query`, the HTTP API).
+    #[serde(default)]
+    pub query: QueryConfig,
     /// One entry per Okta org.
     #[serde(default)]
     pub okta: Vec<OktaConfig>,
@@ -54,6 +57,32 @@ fn default_listen() -> SocketAddr {
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig { listen: default_listen() }
+    }
+}
+
+/// The `[query]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueryConfig {
+    /// How long one query may run, e.g. "10s" (humantime).
+    #[serde(default = "default_query_timeout")]
+    pub timeout: String,
+    /// At most this many rows are returned; the answer says when it was cut.
+    #[serde(default = "default_max_rows")]
+    pub max_rows: usize,
+}
+
+fn default_query_timeout() -> String {
+    "10s".into()
+}
+
+fn default_max_rows() -> usize {
+    store::QueryLimits::default().max_rows
+}
+
+impl Default for QueryConfig {
+    fn default() -> Self {
+        QueryConfig { timeout: default_query_timeout(), max_rows: default_max_rows() }
     }
 }
 
@@ -136,6 +165,7 @@ impl Config {
                 data_dir: default_data_dir(),
                 database_url: None,
                 server: ServerConfig::default(),
+                query: QueryConfig::default(),
                 okta: Vec::new(),
                 source: "the environment".into(),
             },
@@ -226,13 +256,49 @@ impl Config {
         self.data_dir.join("sightline.db")
     }
 
-    /// Opens the configured store, creating the data directory if needed.
-    pub fn open_store(&self) -> Result<store::Store> {
-        if self.database_url.as_ref().is_some_and(|u| !u.expose_secret().is_empty()) {
-            bail!(
-                "{}: database_url: the PostgreSQL backend is not in this build yet; remove database_url to use the embedded store",
-                self.source
-            );
+    /// The limits user queries run with.
+    pub fn query_limits(&self) -> Result<store::QueryLimits> {
+        let timeout = humantime::parse_duration(&self.query.timeout).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: query.timeout: '{}' is not a duration ({e}); e.g. \"10s\"",
+                self.source,
+                self.query.timeout
+            )
+        })?;
+        if timeout.is_zero() {
+            bail!("{}: query.timeout: must be more than 0", self.source);
+        }
+        if self.query.max_rows == 0 {
+            bail!("{}: query.max_rows: must be at least 1", self.source);
+        }
+        Ok(store::QueryLimits { timeout, max_rows: self.query.max_rows })
+    }
+
+    /// The PostgreSQL URL, if the store is PostgreSQL: `$SIGHTLINE_DATABASE_URL`, else
+    /// `database_url` (the variable keeps the password out of the file).
+    fn database_url(&self) -> Option<SecretString> {
+        std::env::var("SIGHTLINE_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .map(SecretString::from)
+            .or_else(|| self.database_url.clone().filter(|u| !u.expose_secret().is_empty()))
+    }
+
+    /// Opens the configured store: PostgreSQL when a database URL is set, else the embedded
+    /// SQLite file (creating the data directory if needed).
+    pub async fn open_store(&self) -> Result<store::Store> {
+        if let Some(url) = self.database_url() {
+            let url = url.expose_secret();
+            if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+                bail!(
+                    "{}: database_url: must start with postgres:// (e.g. postgres://sightline@db.internal/sightline)",
+                    self.source
+                );
+            }
+            // The store's messages name the server without the password.
+            return store::Store::open_postgres(url)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: database_url: {e}", self.source));
         }
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("{}: data_dir: cannot create {}", self.source, self.data_dir.display()))?;

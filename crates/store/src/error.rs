@@ -83,6 +83,15 @@ impl Error {
         Error { kind: ErrorKind::Database, message: message.into(), source: None }
     }
 
+    /// An error of this kind with its underlying cause.
+    pub(crate) fn with_source(
+        kind: ErrorKind,
+        message: String,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        Error { kind, message, source: Some(Box::new(source)) }
+    }
+
     /// A database error with context: `"{context}: {sqlite message}"`.
     pub(crate) fn sqlite(context: &str, source: rusqlite::Error) -> Error {
         Error {

@@ -48,12 +48,14 @@ mod functions;
 mod jsonb;
 mod migrate;
 mod model;
+mod postgres;
 mod query;
 mod rewrite;
 mod runs;
 mod snapshot;
 mod sqlite;
 mod table_functions;
+pub mod testing;
 
 pub use error::{Error, ErrorKind};
 pub use model::{
@@ -67,12 +69,18 @@ use std::sync::Arc;
 /// The store. Cheap to clone (an [`Arc`] inside); clones share connections.
 #[derive(Clone)]
 pub struct Store {
-    inner: Arc<sqlite::Sqlite>,
+    inner: Arc<Backend>,
+}
+
+/// Where the data lives.
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").finish_non_exhaustive()
+        f.debug_struct("Store").field("backend", &self.backend_name()).finish_non_exhaustive()
     }
 }
 
@@ -80,44 +88,82 @@ impl Store {
     /// Opens (creating if needed) the SQLite database at `path` and applies pending migrations.
     /// The database is put in WAL mode; connections wait up to 10 s for another's lock.
     pub fn open_sqlite(path: &Path) -> Result<Store, Error> {
-        Ok(Store { inner: Arc::new(sqlite::Sqlite::open(path)?) })
+        Ok(Store { inner: Arc::new(Backend::Sqlite(sqlite::Sqlite::open(path)?)) })
     }
 
-    /// Runs `work` with the database on a blocking thread.
+    /// Connects to the PostgreSQL database at `url` (`postgres://user[:password]@host[:port]/db`,
+    /// with libpq's parameters such as `sslmode`), applies pending migrations and sets up the
+    /// read-only role user queries run as (when this user may create roles).
+    pub async fn open_postgres(url: &str) -> Result<Store, Error> {
+        Ok(Store { inner: Arc::new(Backend::Postgres(postgres::Postgres::open(url).await?)) })
+    }
+
+    /// `sqlite` or `postgresql`.
+    pub fn backend_name(&self) -> &'static str {
+        match &*self.inner {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgresql",
+        }
+    }
+
+    /// Runs `work` with the SQLite database on a blocking thread.
     async fn blocking<T, F>(&self, work: F) -> Result<T, Error>
     where
         T: Send + 'static,
         F: FnOnce(&sqlite::Sqlite) -> Result<T, Error> + Send + 'static,
     {
         let inner = self.inner.clone();
-        match tokio::task::spawn_blocking(move || work(&inner)).await {
+        let task = tokio::task::spawn_blocking(move || match &*inner {
+            Backend::Sqlite(db) => work(db),
+            Backend::Postgres(_) => unreachable!("blocking() is only called for SQLite"),
+        });
+        match task.await {
             Ok(result) => result,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             Err(e) => Err(Error::database(format!("a store task was cancelled: {e}"))),
         }
     }
 
+    fn postgres(&self) -> Option<&postgres::Postgres> {
+        match &*self.inner {
+            Backend::Postgres(pg) => Some(pg),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
     /// Saves an integration's configuration: inserts it, or updates its org URL and features.
     /// On update, `status`, `last_success` and `last_error` are kept: the runs maintain them.
     pub async fn upsert_integration(&self, integration: &Integration) -> Result<(), Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.upsert_integration(integration).await;
+        }
         let integration = integration.clone();
         self.blocking(move |db| runs::upsert_integration(&db.writer(), &integration)).await
     }
 
     /// Every integration, by name.
     pub async fn integrations(&self) -> Result<Vec<Integration>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.integrations().await;
+        }
         self.blocking(|db| runs::integrations(&db.writer())).await
     }
 
     /// Records the start of a run (status `running`) and returns its id. The integration's
     /// status becomes `syncing`.
     pub async fn start_run(&self, integration: &str, kind: RunKind) -> Result<i64, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.start_run(integration, kind).await;
+        }
         let integration = integration.to_string();
         self.blocking(move |db| runs::start_run(&mut db.writer(), &integration, kind, Utc::now())).await
     }
 
     /// Stores the latest progress report of a running run (free-form JSON for the UI).
     pub async fn update_run_progress(&self, run_id: i64, progress: serde_json::Value) -> Result<(), Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.update_run_progress(run_id, &progress).await;
+        }
         self.blocking(move |db| runs::update_progress(&db.writer(), run_id, &progress)).await
     }
 
@@ -125,6 +171,9 @@ impl Store {
     /// `last_error` on failure, and `status` (`syncing` while another run goes on, else `error`
     /// if the latest run of some kind failed, else `ok`). Finishing a run twice is an error.
     pub async fn finish_run(&self, run_id: i64, outcome: &RunOutcome) -> Result<(), Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.finish_run(run_id, outcome).await;
+        }
         let outcome = outcome.clone();
         self.blocking(move |db| runs::finish_run(&mut db.writer(), run_id, &outcome, Utc::now())).await
     }
@@ -133,11 +182,17 @@ impl Store {
     /// returns how many there were. Call it at start-up from the process that syncs (not from
     /// `sightline query`, which may run beside it).
     pub async fn fail_interrupted_runs(&self) -> Result<u64, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.fail_interrupted_runs().await;
+        }
         self.blocking(|db| runs::fail_interrupted(&mut db.writer(), Utc::now())).await
     }
 
     /// The latest `limit` runs of an integration, newest first.
     pub async fn runs(&self, integration: &str, limit: usize) -> Result<Vec<Run>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.runs(integration, limit).await;
+        }
         let integration = integration.to_string();
         self.blocking(move |db| runs::runs(&db.writer(), &integration, limit)).await
     }
@@ -166,6 +221,9 @@ impl Store {
         edges: Vec<Edge>,
         access_paths: Vec<AccessPath>,
     ) -> Result<SnapshotCounts, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.replace_snapshot(org_url, nodes, edges, access_paths).await;
+        }
         let org_url = org_url.to_string();
         self.blocking(move |db| {
             let now = sqlite::timestamp(Utc::now());
@@ -181,6 +239,9 @@ impl Store {
     /// `limits.timeout` stops with [`ErrorKind::Timeout`]; rows beyond `limits.max_rows` are
     /// dropped and `truncated` is set.
     pub async fn query(&self, sql: &str, limits: QueryLimits) -> Result<QueryResult, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.query(sql, limits).await;
+        }
         let sql = sql.to_string();
         self.blocking(move |db| {
             let now = sqlite::timestamp(Utc::now());
@@ -195,7 +256,10 @@ impl Store {
 
     /// The SQLite SQL a user query becomes (for debugging and `EXPLAIN`-style displays).
     pub fn translate_sql(&self, sql: &str) -> Result<String, Error> {
+        let Backend::Sqlite(db) = &*self.inner else {
+            return Ok(sql.to_string());
+        };
         let now = sqlite::timestamp(Utc::now());
-        Ok(rewrite::translate::translate(sql, &self.inner.catalog, &now)?.sql)
+        Ok(rewrite::translate::translate(sql, &db.catalog, &now)?.sql)
     }
 }

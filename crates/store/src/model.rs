@@ -189,7 +189,7 @@ pub struct SnapshotCounts {
     pub edges: u64,
 }
 
-/// Limits on one user query.
+/// Limits on one user query. The default: 10 seconds and 100,000 rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueryLimits {
     /// The query is interrupted (error [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)) after this long.
@@ -200,7 +200,7 @@ pub struct QueryLimits {
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        QueryLimits { timeout: Duration::from_secs(30), max_rows: 100_000 }
+        QueryLimits { timeout: Duration::from_secs(10), max_rows: 100_000 }
     }
 }
 

@@ -82,7 +82,7 @@ pub(crate) fn replace(
 }
 
 /// Gives every node the org label, refusing a node labelled with another org.
-fn label(nodes: &mut [Node], org: &str) -> Result<(), Error> {
+pub(crate) fn label(nodes: &mut [Node], org: &str) -> Result<(), Error> {
     for node in nodes {
         match node.labels.get(ORG_LABEL) {
             None => {
@@ -389,11 +389,24 @@ fn drop_indexes(tx: &Transaction<'_>, names: &[&str]) -> rusqlite::Result<Vec<St
     Ok(statements)
 }
 
-fn duplicate_id(what: &str, id: &str) -> Error {
+pub(crate) fn duplicate_id(what: &str, id: &str) -> Error {
     Error::invalid(format!(
         "{what} id {id:?} appears twice (ids must be unique in the snapshot and across orgs); \
          the previous snapshot is unchanged"
     ))
+}
+
+/// Sorts nodes and edges by id, refusing a snapshot in which an id appears twice.
+pub(crate) fn check_unique(nodes: &mut [Node], edges: &mut [Edge]) -> Result<(), Error> {
+    nodes.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    if let Some(pair) = nodes.windows(2).find(|w| w[0].id == w[1].id) {
+        return Err(duplicate_id("node", &pair[0].id));
+    }
+    edges.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    if let Some(pair) = edges.windows(2).find(|w| w[0].id == w[1].id) {
+        return Err(duplicate_id("edge", &pair[0].id));
+    }
+    Ok(())
 }
 
 /// A primary-key violation as the caller's mistake, naming the id.

@@ -19,8 +19,9 @@ pub struct Args {
 
 pub async fn run(args: Args) -> Result<()> {
     let config = Config::load(args.config.as_deref())?;
-    let store = config.open_store()?;
-    let result = match store.query(&args.sql, store::QueryLimits::default()).await {
+    let limits = config.query_limits()?;
+    let store = config.open_store().await?;
+    let result = match store.query(&args.sql, limits).await {
         Ok(result) => result,
         Err(error) => bail!("{}", describe(&args.sql, &error)),
     };

@@ -24,7 +24,7 @@ pub async fn run(args: Args) -> Result<()> {
             config.source
         );
     }
-    let store = config.open_store()?;
+    let store = config.open_store().await?;
     let mut failures = Vec::new();
     for okta in &config.okta {
         if !okta.resources {

@@ -111,6 +111,15 @@ pub(crate) const EMITTED_FUNCTIONS: &[&str] = &[
 /// Parses and translates one user query. `now` is the text `now()` stands for (PostgreSQL's
 /// `now()` is fixed for the whole statement).
 pub(crate) fn translate(sql: &str, catalog: &Catalog, now: &str) -> R<Translation> {
+    let query = single_query(sql)?;
+    let mut translator = Translator { catalog, now, ctes: Vec::new(), levels: Vec::new() };
+    let (sql, columns) = translator.query(&query, None)?;
+    Ok(Translation { sql, columns })
+}
+
+/// Parses user SQL that must be exactly one query (`SELECT`, `WITH ... SELECT`, `VALUES`), refusing
+/// anything else with the position of the offending statement.
+pub(crate) fn single_query(sql: &str) -> R<Box<Query>> {
     let statements = parse(sql)?;
     let statement = match statements.as_slice() {
         [] => return Err(Error::sql("the query is empty", None)),
@@ -122,21 +131,16 @@ pub(crate) fn translate(sql: &str, catalog: &Catalog, now: &str) -> R<Translatio
             ));
         }
     };
-    let query = match statement {
-        Statement::Query(query) => query,
-        other => {
-            return Err(Error::sql(
-                format!(
-                    "{} is not allowed: queries are read-only, only SELECT (and WITH ... SELECT) can run",
-                    statement_name(other)
-                ),
-                first_token_position(sql),
-            ));
-        }
-    };
-    let mut translator = Translator { catalog, now, ctes: Vec::new(), levels: Vec::new() };
-    let (sql, columns) = translator.query(query, None)?;
-    Ok(Translation { sql, columns })
+    match statement {
+        Statement::Query(query) => Ok(query.clone()),
+        other => Err(Error::sql(
+            format!(
+                "{} is not allowed: queries are read-only, only SELECT (and WITH ... SELECT) can run",
+                statement_name(other)
+            ),
+            first_token_position(sql),
+        )),
+    }
 }
 
 fn parse(sql: &str) -> R<Vec<Statement>> {
@@ -180,7 +184,7 @@ fn parse_line_column(text: &str) -> Option<(u64, u64)> {
     Some((line.trim().parse().ok()?, column.parse().ok()?))
 }
 
-fn pos(span: Span) -> Option<(u64, u64)> {
+pub(crate) fn pos(span: Span) -> Option<(u64, u64)> {
     (span.start.line > 0).then_some((span.start.line, span.start.column))
 }
 
@@ -229,11 +233,11 @@ fn second_statement_position(sql: &str) -> Option<(u64, u64)> {
 }
 
 /// `INSERT`, `CREATE TABLE`, `PRAGMA`, ... for messages.
-fn statement_name(statement: &Statement) -> String {
+pub(crate) fn statement_name(statement: &Statement) -> String {
     let text = statement.to_string();
     let words: Vec<String> = text.split_whitespace().take(4).map(str::to_uppercase).collect();
     match words.first().map(String::as_str) {
-        Some("CREATE" | "DROP" | "ALTER" | "TRUNCATE") => {
+        Some("CREATE" | "DROP" | "ALTER") => {
             let rest: Vec<&str> = words[1..]
                 .iter()
                 .map(String::as_str)

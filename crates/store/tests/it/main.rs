@@ -2,6 +2,7 @@
 
 mod pg_cases;
 mod query;
+mod refusals;
 mod runs;
 mod snapshot;
 mod util;

@@ -1,13 +1,12 @@
 //! User queries: limits, read-only enforcement, errors.
 
-use crate::util::{TempStore, runtime};
+use crate::util::{Backend, TempStore, both, runtime};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use store::{ErrorKind, QueryLimits};
 
-#[test]
-fn a_cartesian_join_stops_at_the_time_limit() {
-    let t = TempStore::with_fixture();
+fn a_cartesian_join_stops_at_the_time_limit(backend: Backend) {
+    let t = TempStore::with_fixture_on(backend);
     let rt = runtime();
     let limits = QueryLimits { timeout: Duration::from_millis(300), ..Default::default() };
     // 11^8 ≈ 214 million rows to count: minutes of work.
@@ -20,10 +19,10 @@ fn a_cartesian_join_stops_at_the_time_limit() {
     let result = rt.block_on(t.store.query("SELECT count(*) FROM nodes", QueryLimits::default())).unwrap();
     assert_eq!(result.rows, vec![vec![json!(11)]]);
 }
+both!(a_cartesian_join_stops_at_the_time_limit);
 
-#[test]
-fn rows_beyond_the_cap_are_cut() {
-    let t = TempStore::with_fixture();
+fn rows_beyond_the_cap_are_cut(backend: Backend) {
+    let t = TempStore::with_fixture_on(backend);
     let rt = runtime();
     let limits = QueryLimits { max_rows: 4, ..Default::default() };
     let result = rt.block_on(t.store.query("SELECT id FROM nodes ORDER BY id", limits)).unwrap();
@@ -33,10 +32,10 @@ fn rows_beyond_the_cap_are_cut() {
     let result = rt.block_on(t.store.query("SELECT id FROM nodes", limits)).unwrap();
     assert!(!result.truncated);
 }
+both!(rows_beyond_the_cap_are_cut);
 
-#[test]
-fn writes_are_refused_with_a_position() {
-    let t = TempStore::with_fixture();
+fn writes_are_refused_with_a_position(backend: Backend) {
+    let t = TempStore::with_fixture_on(backend);
     let rt = runtime();
     for (sql, needle, position) in [
         ("UPDATE nodes SET name = 'x'", "UPDATE is not allowed", (1, 1)),
@@ -53,10 +52,10 @@ fn writes_are_refused_with_a_position() {
     let result = rt.block_on(t.store.query("SELECT count(*) FROM nodes", QueryLimits::default())).unwrap();
     assert_eq!(result.rows, vec![vec![json!(11)]]);
 }
+both!(writes_are_refused_with_a_position);
 
-#[test]
-fn a_long_query_does_not_block_writes() {
-    let t = TempStore::with_fixture();
+fn a_long_query_does_not_block_writes(backend: Backend) {
+    let t = TempStore::with_fixture_on(backend);
     let rt = runtime();
     let store = t.store.clone();
     let limits = QueryLimits { timeout: Duration::from_secs(2), ..Default::default() };
@@ -70,15 +69,16 @@ fn a_long_query_does_not_block_writes() {
     assert!(started.elapsed() < Duration::from_secs(1), "a write waited {:?}", started.elapsed());
     let _ = rt.block_on(slow).unwrap();
 }
+both!(a_long_query_does_not_block_writes);
 
-#[test]
-fn engine_errors_are_sql_errors() {
-    let t = TempStore::with_fixture();
+fn engine_errors_are_sql_errors(backend: Backend) {
+    let t = TempStore::with_fixture_on(backend);
     let rt = runtime();
     let error = rt.block_on(t.store.query("SELECT (name)::int FROM nodes", QueryLimits::default())).unwrap_err();
     assert!(matches!(error.kind(), ErrorKind::Sql { position: None, .. }), "{error}");
     assert!(error.to_string().contains("invalid input syntax for type integer"), "{error}");
 }
+both!(engine_errors_are_sql_errors);
 
 #[test]
 fn a_second_process_opens_and_queries_while_a_write_is_in_progress() {

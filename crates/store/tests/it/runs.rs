@@ -1,6 +1,6 @@
 //! Integrations and sync runs.
 
-use crate::util::{TempStore, runtime};
+use crate::util::{Backend, TempStore, both, runtime};
 use serde_json::json;
 use store::{ErrorKind, Integration, RunKind, RunOutcome};
 
@@ -17,9 +17,8 @@ fn integration(name: &str, status: &str) -> Integration {
     }
 }
 
-#[test]
-fn a_run_lifecycle_updates_the_integration() {
-    let t = TempStore::new();
+fn a_run_lifecycle_updates_the_integration(backend: Backend) {
+    let t = TempStore::on(backend);
     let rt = runtime();
     let s = &t.store;
     rt.block_on(s.upsert_integration(&integration("acme", "configured"))).unwrap();
@@ -83,10 +82,10 @@ fn a_run_lifecycle_updates_the_integration() {
         rt.block_on(s.query("SELECT kind, status, counts FROM sync_runs ORDER BY id", Default::default())).unwrap();
     assert_eq!(result.rows[0], vec![json!("resources"), json!("succeeded"), json!({"users": 3})]);
 }
+both!(a_run_lifecycle_updates_the_integration);
 
-#[test]
-fn interrupted_runs_are_closed() {
-    let t = TempStore::new();
+fn interrupted_runs_are_closed(backend: Backend) {
+    let t = TempStore::on(backend);
     let rt = runtime();
     rt.block_on(t.store.upsert_integration(&integration("acme", "configured"))).unwrap();
     rt.block_on(t.store.start_run("acme", RunKind::Resources)).unwrap();
@@ -96,3 +95,4 @@ fn interrupted_runs_are_closed() {
     assert!(run.error.as_deref().unwrap().starts_with("interrupted"));
     assert_eq!(rt.block_on(t.store.integrations()).unwrap()[0].status, "error");
 }
+both!(interrupted_runs_are_closed);

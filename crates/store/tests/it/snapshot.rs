@@ -1,6 +1,6 @@
 //! Snapshot replacement: counts, replacement, atomicity.
 
-use crate::util::{TempStore, runtime};
+use crate::util::{Backend, TempStore, both, runtime};
 use serde_json::{Map, Value, json};
 use store::{Edge, ErrorKind, Node, QueryLimits};
 
@@ -30,9 +30,8 @@ fn ids(t: &TempStore, rt: &tokio::runtime::Runtime, sql: &str) -> Vec<Value> {
 const ACME: &str = "https://acme.okta.com";
 const BETA: &str = "https://beta.okta.com";
 
-#[test]
-fn a_replace_swaps_one_org_and_leaves_the_others() {
-    let t = TempStore::new();
+fn a_replace_swaps_one_org_and_leaves_the_others(backend: Backend) {
+    let t = TempStore::on(backend);
     let rt = runtime();
     let counts = rt
         .block_on(t.store.replace_snapshot(
@@ -52,10 +51,10 @@ fn a_replace_swaps_one_org_and_leaves_the_others() {
         [json!("three")]
     );
 }
+both!(a_replace_swaps_one_org_and_leaves_the_others);
 
-#[test]
-fn a_failed_replace_leaves_the_previous_snapshot_intact() {
-    let t = TempStore::new();
+fn a_failed_replace_leaves_the_previous_snapshot_intact(backend: Backend) {
+    let t = TempStore::on(backend);
     let rt = runtime();
     rt.block_on(t.store.replace_snapshot(ACME, vec![node(ACME, "a:1", "old")], vec![edge("a:e", "a:1", "a:1")]))
         .unwrap();
@@ -81,10 +80,10 @@ fn a_failed_replace_leaves_the_previous_snapshot_intact() {
     assert_eq!(*error.kind(), ErrorKind::InvalidInput);
     assert_eq!(ids(&t, &rt, "SELECT id FROM nodes ORDER BY id"), [json!("a:1"), json!("b:1")]);
 }
+both!(a_failed_replace_leaves_the_previous_snapshot_intact);
 
-#[test]
-fn the_org_label_is_added_or_checked() {
-    let t = TempStore::new();
+fn the_org_label_is_added_or_checked(backend: Backend) {
+    let t = TempStore::on(backend);
     let rt = runtime();
     let mut bare = node(ACME, "a:1", "bare");
     bare.labels.remove("okta/org");
@@ -95,6 +94,7 @@ fn the_org_label_is_added_or_checked() {
     assert_eq!(*error.kind(), ErrorKind::InvalidInput);
     assert_eq!(ids(&t, &rt, "SELECT id FROM nodes"), [json!("a:1")]);
 }
+both!(the_org_label_is_added_or_checked);
 
 /// Every column of every node and edge, for comparing whole snapshots.
 fn everything(t: &TempStore, rt: &tokio::runtime::Runtime) -> (Vec<Vec<Value>>, Vec<Vec<Value>>) {
@@ -122,9 +122,8 @@ fn updated_at(t: &TempStore, rt: &tokio::runtime::Runtime, id: &str) -> Value {
     rt.block_on(t.store.query(&sql, QueryLimits::default())).unwrap().rows.remove(0).remove(0)
 }
 
-#[test]
-fn a_rescan_writes_what_changed_and_ends_with_exactly_the_new_snapshot() {
-    let t = TempStore::new();
+fn a_rescan_writes_what_changed_and_ends_with_exactly_the_new_snapshot(backend: Backend) {
+    let t = TempStore::on(backend);
     let rt = runtime();
     let first = (
         vec![
@@ -148,7 +147,7 @@ fn a_rescan_writes_what_changed_and_ends_with_exactly_the_new_snapshot() {
         vec![edge("a:e1", "a:1", "a:2"), moved, edge("a:e4", "a:5", "a:1")],
     );
     // What the store should hold afterwards: the second snapshot, as a fresh store holds it.
-    let fresh = TempStore::new();
+    let fresh = TempStore::on(backend);
     rt.block_on(fresh.store.replace_snapshot(ACME, second.0.clone(), second.1.clone())).unwrap();
 
     let counts = rt.block_on(t.store.replace_snapshot(ACME, second.0, second.1)).unwrap();
@@ -159,6 +158,7 @@ fn a_rescan_writes_what_changed_and_ends_with_exactly_the_new_snapshot() {
     assert!(updated_at(&t, &rt, "a:2").as_str() > before.as_str());
     assert!(updated_at(&t, &rt, "a:3").as_str() > before.as_str());
 }
+both!(a_rescan_writes_what_changed_and_ends_with_exactly_the_new_snapshot);
 
 /// Enough rows for the bulk path (indexes dropped and rebuilt).
 fn large(org: &str, prefix: &str, n: usize) -> (Vec<Node>, Vec<Edge>) {

@@ -1,0 +1,255 @@
+/*!
+The PostgreSQL backend: the same schema and operations as the SQLite one, on a pool of
+connections; user queries run natively.
+
+User SQL is held back four ways: the query is checked before it is sent (one `SELECT`, only the
+store's tables, only allow-listed functions: `guard`); it runs in a `READ ONLY` transaction with
+`statement_timeout`; under a role that may only read the store's tables
+(`sightline_query_reader`), when the connecting user can create it; and a client-side deadline
+cancels it should the server not stop it in time.
+*/
+
+mod guard;
+mod migrate;
+mod query;
+mod runs;
+mod snapshot;
+mod tls;
+
+use crate::error::{Error, ErrorKind};
+use crate::model::SnapshotCounts;
+use crate::model::{AccessPath, Edge, Integration, Node, QueryLimits, QueryResult, Run, RunKind, RunOutcome};
+use chrono::Utc;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::collections::BTreeSet;
+use std::time::Duration;
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+/// Connections in the pool: a scan's writer, the log poller, and a few concurrent user queries.
+const POOL_SIZE: usize = 8;
+
+/// How long to wait for the server when connecting or taking a pooled connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The role user queries run as, when it can be set up.
+pub(crate) const QUERY_ROLE: &str = "sightline_query_reader";
+
+/// An open PostgreSQL store.
+pub(crate) struct Postgres {
+    pool: Pool,
+    tls: MakeRustlsConnect,
+    /// The tables user SQL may read.
+    tables: BTreeSet<String>,
+    /// Whether queries can switch to [`QUERY_ROLE`].
+    query_role: bool,
+    /// The server's address without credentials, for messages.
+    display: String,
+}
+
+/// A PostgreSQL error as a store error: the server's message (with its detail and hint) after
+/// `context`. Unique violations, time-outs and SQL errors keep their meaning.
+pub(crate) fn pg_error(context: &str, error: tokio_postgres::Error) -> Error {
+    let message = match error.as_db_error() {
+        Some(db) => server_message(db),
+        None => error.to_string(),
+    };
+    Error::with_source(ErrorKind::Database, format!("{context}: {message}"), error)
+}
+
+/// The server's message, with its detail and hint.
+fn server_message(db: &tokio_postgres::error::DbError) -> String {
+    let mut message = db.message().to_string();
+    if let Some(detail) = db.detail() {
+        message.push_str(&format!(" ({detail})"));
+    }
+    if let Some(hint) = db.hint() {
+        message.push_str(&format!("; hint: {hint}"));
+    }
+    message
+}
+
+impl Postgres {
+    /// Connects, brings the schema up to date and prepares the query role.
+    pub(crate) async fn open(url: &str) -> Result<Postgres, Error> {
+        let (url, verify) = tls::split_url(url)?;
+        let config: tokio_postgres::Config = url.parse().map_err(|e| {
+            Error::invalid(format!(
+                "the database URL is not a valid PostgreSQL URL ({e}); expected postgres://user[:password]@host[:port]/database"
+            ))
+        })?;
+        let display = describe(&config);
+        let mut config = config;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("sightline");
+        }
+        let tls = tls::connector(&verify)?;
+        let manager =
+            Manager::from_config(config, tls.clone(), ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(Duration::from_secs(60)))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .build()
+            .map_err(|e| Error::database(format!("cannot set up connections to PostgreSQL at {display}: {e}")))?;
+        let mut pg = Postgres { pool, tls, tables: BTreeSet::new(), query_role: false, display };
+        let mut client = pg.client().await?;
+        migrate::migrate(&mut client).await?;
+        pg.tables = user_tables(&client).await?;
+        pg.query_role = match setup_query_role(&client, &pg.tables).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(
+                    error = %e,
+                    "user queries run as the connecting database user: the read-only role {QUERY_ROLE} could not be \
+                     set up (queries stay read-only, checked and time-limited)"
+                );
+                false
+            }
+        };
+        drop(client);
+        Ok(pg)
+    }
+
+    /// A pooled connection.
+    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, Error> {
+        self.pool.get().await.map_err(|e| {
+            let reason = match &e {
+                deadpool_postgres::PoolError::Backend(e) => match e.as_db_error() {
+                    Some(db) => server_message(db),
+                    None => e.to_string(),
+                },
+                other => other.to_string(),
+            };
+            Error::database(format!("cannot connect to PostgreSQL at {}: {reason}", self.display))
+        })
+    }
+
+    pub(crate) async fn upsert_integration(&self, integration: &Integration) -> Result<(), Error> {
+        runs::upsert_integration(&**self.client().await?, integration).await
+    }
+
+    pub(crate) async fn integrations(&self) -> Result<Vec<Integration>, Error> {
+        runs::integrations(&**self.client().await?).await
+    }
+
+    pub(crate) async fn start_run(&self, integration: &str, kind: RunKind) -> Result<i64, Error> {
+        runs::start_run(&mut **self.client().await?, integration, kind, Utc::now()).await
+    }
+
+    pub(crate) async fn update_run_progress(&self, run: i64, progress: &serde_json::Value) -> Result<(), Error> {
+        runs::update_progress(&**self.client().await?, run, progress).await
+    }
+
+    pub(crate) async fn finish_run(&self, run: i64, outcome: &RunOutcome) -> Result<(), Error> {
+        runs::finish_run(&mut **self.client().await?, run, outcome, Utc::now()).await
+    }
+
+    pub(crate) async fn fail_interrupted_runs(&self) -> Result<u64, Error> {
+        runs::fail_interrupted(&mut **self.client().await?, Utc::now()).await
+    }
+
+    pub(crate) async fn runs(&self, integration: &str, limit: usize) -> Result<Vec<Run>, Error> {
+        runs::runs(&**self.client().await?, integration, limit).await
+    }
+
+    pub(crate) async fn replace_snapshot(
+        &self,
+        org: &str,
+        nodes: Vec<Node>,
+        edges: Vec<Edge>,
+        access_paths: Vec<AccessPath>,
+    ) -> Result<SnapshotCounts, Error> {
+        let mut client = self.client().await?;
+        snapshot::replace(&mut client, org, nodes, edges, access_paths, &crate::sqlite::timestamp(Utc::now())).await
+    }
+
+    pub(crate) async fn query(&self, sql: &str, limits: QueryLimits) -> Result<QueryResult, Error> {
+        let checked = guard::check(sql, &self.tables)?;
+        let client = self.client().await?;
+        query::run(client, &self.tls, &checked, self.query_role, limits).await
+    }
+}
+
+/// The tables users may query: every table of the current schema but the migration log.
+async fn user_tables(client: &tokio_postgres::Client) -> Result<BTreeSet<String>, Error> {
+    let rows = client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'",
+            &[],
+        )
+        .await
+        .map_err(|e| pg_error("cannot list the store's tables", e))?;
+    Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
+}
+
+/// Creates (if needed) a role that may read the store's tables and nothing else, and lets this
+/// user switch to it. Needs the CREATEROLE privilege the first time.
+async fn setup_query_role(client: &tokio_postgres::Client, tables: &BTreeSet<String>) -> Result<(), Error> {
+    let present = client
+        .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&QUERY_ROLE])
+        .await
+        .map_err(|e| pg_error("cannot look up the query role", e))?
+        .is_some();
+    // Another process may create it in the meantime.
+    if !present
+        && let Err(e) = client.batch_execute(&format!("CREATE ROLE {QUERY_ROLE} NOLOGIN")).await
+        && e.code() != Some(&tokio_postgres::error::SqlState::DUPLICATE_OBJECT)
+        && e.code() != Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
+    {
+        return Err(pg_error("cannot create the query role", e));
+    }
+    let schema: String = client
+        .query_one("SELECT current_schema()::text", &[])
+        .await
+        .map_err(|e| pg_error("cannot read the current schema", e))?
+        .get(0);
+    let mut grants = format!("GRANT USAGE ON SCHEMA {} TO {QUERY_ROLE};", quote_ident(&schema));
+    for table in tables {
+        grants.push_str(&format!("GRANT SELECT ON {} TO {QUERY_ROLE};", quote_ident(table)));
+    }
+    client.batch_execute(&grants).await.map_err(|e| pg_error("cannot grant the query role its tables", e))?;
+    // A superuser may switch to any role; others need membership.
+    let can_switch: bool = client
+        .query_one("SELECT pg_has_role(current_user, $1, 'MEMBER')", &[&QUERY_ROLE])
+        .await
+        .map_err(|e| pg_error("cannot check the query role", e))?
+        .get(0);
+    if !can_switch {
+        client
+            .batch_execute(&format!("GRANT {QUERY_ROLE} TO CURRENT_USER"))
+            .await
+            .map_err(|e| pg_error("cannot let this user use the query role", e))?;
+    }
+    Ok(())
+}
+
+/// A double-quoted SQL identifier.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `user@host:port/db`, without the password.
+fn describe(config: &tokio_postgres::Config) -> String {
+    let host = config
+        .get_hosts()
+        .iter()
+        .map(|h| match h {
+            tokio_postgres::config::Host::Tcp(name) => name.clone(),
+            tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "{}@{}:{}/{}",
+        config.get_user().unwrap_or("(default user)"),
+        if host.is_empty() { "localhost".to_string() } else { host },
+        port,
+        config.get_dbname().unwrap_or("(default database)")
+    )
+}

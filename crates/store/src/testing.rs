@@ -1,0 +1,72 @@
+//! Helpers for tests that need a real store: a PostgreSQL database of their own.
+//!
+//! Tests of this crate and of the crates above it use these; they are not part of the product.
+
+/// The PostgreSQL server tests use: `$SIGHTLINE_TEST_POSTGRES`, else the local server with trust
+/// authentication (`postgres://postgres@127.0.0.1:5432/test`). Each [`TempDatabase`] is a new
+/// database on it.
+pub fn postgres_admin_url() -> String {
+    std::env::var("SIGHTLINE_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A PostgreSQL database of one's own, dropped with its connections when this is dropped.
+pub struct TempDatabase {
+    /// The database name.
+    pub name: String,
+    /// Its URL, to give to [`Store::open_postgres`](crate::Store::open_postgres).
+    pub url: String,
+}
+
+impl TempDatabase {
+    /// Creates a new, empty database with a unique name.
+    pub fn create() -> TempDatabase {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let name = format!("sightline_test_{}_{}_{nanos}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        admin(&format!("CREATE DATABASE {name}"));
+        let admin_url = postgres_admin_url();
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
+        TempDatabase { url: format!("{base}/{name}"), name }
+    }
+
+    /// Runs SQL statements in this database.
+    pub fn execute(&self, sql: &str) {
+        let url = self.url.clone();
+        let sql = sql.to_string();
+        on_own_runtime(async move {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("connect");
+            tokio::spawn(connection);
+            client.batch_execute(&sql).await.unwrap_or_else(|e| panic!("{e:?}"));
+        });
+    }
+}
+
+impl Drop for TempDatabase {
+    fn drop(&mut self) {
+        admin(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+    }
+}
+
+/// Runs a statement in the admin database.
+fn admin(sql: &str) {
+    let sql = sql.to_string();
+    on_own_runtime(async move {
+        let url = postgres_admin_url();
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("the tests need PostgreSQL at {url} (set SIGHTLINE_TEST_POSTGRES): {e}"));
+        tokio::spawn(connection);
+        client.batch_execute(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    });
+}
+
+/// Runs a future to completion on a runtime of its own, on another thread, so it works from
+/// inside or outside a test's runtime (and from `Drop`).
+fn on_own_runtime(work: impl std::future::Future<Output = ()> + Send + 'static) {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(work);
+    })
+    .join()
+    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+}
