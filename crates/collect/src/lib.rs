@@ -17,6 +17,10 @@ pub mod access;
 mod api_tokens;
 mod apps;
 mod context;
+/// Control edges: what each admin can do to which users, groups and apps.
+pub mod control;
+/// Escalation paths: who can become whom, and reach privileged targets.
+pub mod escalation;
 /// Node and edge conventions of the access graph.
 pub mod graph;
 mod groups;

@@ -29,6 +29,9 @@ pub struct Config {
     /// Limits on user SQL (`sightline query`, the HTTP API).
     #[serde(default)]
     pub query: QueryConfig,
+    /// How actors of other platforms map to people.
+    #[serde(default)]
+    pub people: PeopleConfig,
     /// One entry per Okta org.
     #[serde(default)]
     pub okta: Vec<OktaConfig>,
@@ -58,6 +61,15 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig { listen: default_listen() }
     }
+}
+
+/// The `[people]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeopleConfig {
+    /// GitHub login → person (an Okta login or email), for GitHub actors without a SAML identity.
+    #[serde(default)]
+    pub github: std::collections::HashMap<String, String>,
 }
 
 /// The `[query]` table.
@@ -110,6 +122,9 @@ pub struct OktaConfig {
     pub scan_interval: String,
     #[serde(default = "default_log_poll_interval")]
     pub log_poll_interval: String,
+    /// How far back the first System Log poll starts, e.g. "24h" (at most Okta's 90 days).
+    #[serde(default = "default_log_start")]
+    pub log_start: String,
     /// Share of each Okta rate-limit bucket Sightline may use (0 < share ≤ 1).
     #[serde(default = "default_share")]
     pub rate_limit_share: f64,
@@ -121,6 +136,10 @@ pub struct OktaConfig {
 fn yes() -> bool {
     true
 }
+fn default_log_start() -> String {
+    "24h".into()
+}
+
 fn default_scan_interval() -> String {
     "30m".into()
 }
@@ -166,6 +185,7 @@ impl Config {
                 database_url: None,
                 server: ServerConfig::default(),
                 query: QueryConfig::default(),
+                people: PeopleConfig::default(),
                 okta: Vec::new(),
                 source: "the environment".into(),
             },
@@ -185,6 +205,7 @@ impl Config {
                 system_log: true,
                 scan_interval: default_scan_interval(),
                 log_poll_interval: default_log_poll_interval(),
+                log_start: default_log_start(),
                 rate_limit_share: default_share(),
                 max_concurrency: default_concurrency(),
             });
@@ -232,8 +253,11 @@ impl Config {
                 }
                 _ => {}
             }
-            for (key, value) in [("scan_interval", &okta.scan_interval), ("log_poll_interval", &okta.log_poll_interval)]
-            {
+            for (key, value) in [
+                ("scan_interval", &okta.scan_interval),
+                ("log_poll_interval", &okta.log_poll_interval),
+                ("log_start", &okta.log_start),
+            ] {
                 let parsed = humantime::parse_duration(value).map_err(|e| {
                     anyhow::anyhow!("{at}.{key}: '{value}' is not a duration like \"30m\" or \"60s\" ({e})")
                 })?;
@@ -326,6 +350,12 @@ fn check_org_url(raw: &str) -> std::result::Result<(), String> {
 
 impl OktaConfig {
     /// The Okta client configuration for this org. Reads the token variable or key file now.
+    /// How far back the first System Log poll starts.
+    pub fn log_lookback(&self) -> chrono::Duration {
+        let parsed = humantime::parse_duration(&self.log_start).expect("checked at load");
+        chrono::Duration::from_std(parsed).unwrap_or(chrono::Duration::days(90))
+    }
+
     pub fn client_config(&self, source: &str) -> Result<okta_client::ClientConfig> {
         let at = format!("{source}: okta ({})", self.name);
         let credentials = if let Some(token) = &self.api_token {

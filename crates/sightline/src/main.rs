@@ -25,6 +25,8 @@ enum Command {
     Sync(commands::sync::Args),
     /// Run PostgreSQL-dialect SQL over the store.
     Query(commands::query::Args),
+    /// Store audit events from files: Okta System Log, AWS CloudTrail, GitHub or Teleport.
+    Ingest(commands::ingest::Args),
     /// Run the Okta simulator: a synthetic org behind Okta's real API, System Log and OAuth server.
     OktaSim(commands::okta_sim::Args),
 }
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Sync(args) => commands::sync::run(args).await,
             Command::Query(args) => commands::query::run(args).await,
+            Command::Ingest(args) => commands::ingest::run(args).await,
             Command::OktaSim(args) => commands::okta_sim::run(args).await,
         }
     });

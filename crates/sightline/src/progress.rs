@@ -70,3 +70,49 @@ impl collect::Progress for ScanProgress {
         }
     }
 }
+
+/// A running count (events read, stored) as a spinner on a terminal, or a log line every
+/// ten thousand otherwise.
+pub struct CountProgress {
+    what: String,
+    bar: Option<ProgressBar>,
+    count: u64,
+    logged: u64,
+}
+
+impl CountProgress {
+    pub fn new(what: &str) -> CountProgress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{prefix:>18} {spinner} {pos} {msg}").expect("a valid template"),
+            );
+            bar.set_prefix(what.to_string());
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        });
+        CountProgress { what: what.to_string(), bar, count: 0, logged: 0 }
+    }
+
+    /// Sets the count so far.
+    pub fn set(&mut self, count: u64, message: &str) {
+        self.count = count;
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(count);
+                bar.set_message(message.to_string());
+            }
+            None if count >= self.logged + 10_000 => {
+                self.logged = count;
+                tracing::info!(what = %self.what, count, "{message}");
+            }
+            None => {}
+        }
+    }
+
+    pub fn finish(&self, message: &str) {
+        match &self.bar {
+            Some(bar) => bar.finish_with_message(message.to_string()),
+            None => tracing::info!(what = %self.what, count = self.count, "{message}"),
+        }
+    }
+}

@@ -44,6 +44,7 @@ mode).
 #![deny(missing_docs)]
 
 mod error;
+mod events;
 mod functions;
 mod jsonb;
 mod migrate;
@@ -59,7 +60,8 @@ pub mod testing;
 
 pub use error::{Error, ErrorKind};
 pub use model::{
-    AccessPath, Edge, Integration, Node, QueryLimits, QueryResult, Run, RunKind, RunOutcome, SnapshotCounts,
+    AccessPath, AppendOutcome, CursorUpdate, Edge, EventBatch, Integration, LogCursor, NewEvent, Node, OktaPerson,
+    QueryLimits, QueryResult, RejectedEvent, Run, RunKind, RunOutcome, SnapshotCounts,
 };
 
 use chrono::Utc;
@@ -230,6 +232,50 @@ impl Store {
             snapshot::replace(db, &org_url, nodes, edges, access_paths, &now)
         })
         .await
+    }
+
+    /// Stores a batch of events, the records that could not be normalised, and where their
+    /// stream has got to, in one transaction: after a crash the stream resumes from a cursor that
+    /// matches exactly what was stored. An event whose `(source, uuid)` is already stored is left
+    /// as it was (counted in `duplicates`).
+    pub async fn append_events(&self, batch: EventBatch) -> Result<AppendOutcome, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.append_events(&batch).await;
+        }
+        self.blocking(move |db| events::append(&mut db.writer(), &batch, Utc::now())).await
+    }
+
+    /// Where a log stream has got to, if it has started.
+    pub async fn log_cursor(&self, stream: &str) -> Result<Option<LogCursor>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.log_cursor(stream).await;
+        }
+        let stream = stream.to_string();
+        self.blocking(move |db| events::cursor(&db.writer(), &stream)).await
+    }
+
+    /// Records that a stream could not get the events between `from` and `to` (for example, its
+    /// cursor fell out of the source's retention while it was stopped).
+    pub async fn record_log_gap(
+        &self,
+        stream: &str,
+        from: Option<chrono::DateTime<Utc>>,
+        to: chrono::DateTime<Utc>,
+        reason: &str,
+    ) -> Result<(), Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.record_log_gap(stream, from, to, reason).await;
+        }
+        let (stream, reason) = (stream.to_string(), reason.to_string());
+        self.blocking(move |db| events::record_gap(&db.writer(), &stream, from, to, &reason, Utc::now())).await
+    }
+
+    /// The Okta users of every stored snapshot (id, login, email), to resolve people across sources.
+    pub async fn okta_people(&self) -> Result<Vec<OktaPerson>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.okta_people().await;
+        }
+        self.blocking(|db| events::okta_people(&db.writer())).await
     }
 
     /// Runs user SQL (PostgreSQL dialect) read-only with a time limit and a row cap.

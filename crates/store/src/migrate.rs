@@ -109,6 +109,77 @@ CREATE INDEX access_path_identity_id ON access_path (identity_id);
 CREATE INDEX access_path_resource_id ON access_path (resource_id);
 "#,
     },
+    Migration {
+        // Normalised activity from every source, the pollers' cursors, the gaps they found, and events
+        // that could not be normalised (kept, with why).
+        version: 4,
+        sql: r#"
+CREATE TABLE events (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    source         TEXT NOT NULL,
+    uuid           TEXT NOT NULL,
+    time           TEXT NOT NULL,
+    event_type     TEXT NOT NULL,
+    category       TEXT NOT NULL,
+    outcome        TEXT NOT NULL,
+    outcome_reason TEXT,
+    severity       TEXT,
+    actor_id       TEXT,
+    actor_kind     TEXT,
+    actor          TEXT,
+    actor_name     TEXT,
+    person         TEXT,
+    targets        TEXT NOT NULL,
+    ip             TEXT,
+    city           TEXT,
+    state          TEXT,
+    country        TEXT,
+    latitude       REAL,
+    longitude      REAL,
+    asn            TEXT,
+    user_agent     TEXT,
+    session        TEXT,
+    message        TEXT,
+    tenant         TEXT,
+    integration    TEXT,
+    ocsf           TEXT NOT NULL,
+    raw            TEXT NOT NULL,
+    ingested_at    TEXT NOT NULL
+);
+CREATE UNIQUE INDEX events_source_uuid ON events (source, uuid);
+CREATE INDEX events_time ON events (time);
+CREATE INDEX events_person_time ON events (person, time);
+CREATE INDEX events_actor_time ON events (actor, time);
+CREATE INDEX events_type_time ON events (event_type, time);
+CREATE INDEX events_ip ON events (ip);
+
+CREATE TABLE log_cursors (
+    stream     TEXT PRIMARY KEY,
+    cursor     TEXT NOT NULL,
+    events     INTEGER NOT NULL DEFAULT 0,
+    last_time  TEXT,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE log_gaps (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream      TEXT NOT NULL,
+    from_time   TEXT,
+    to_time     TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    detected_at TEXT NOT NULL
+);
+
+CREATE TABLE rejected_events (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    source      TEXT NOT NULL,
+    stream      TEXT,
+    reason      TEXT NOT NULL,
+    raw         TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+"#,
+    },
 ];
 
 /// The version this build brings a database to.

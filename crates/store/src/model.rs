@@ -217,3 +217,84 @@ pub struct QueryResult {
     /// Whether rows were left out because of [`QueryLimits::max_rows`].
     pub truncated: bool,
 }
+
+/// An event to store: a normalised event and what the pipeline resolved about it.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// The normalised event (its `(source, uuid)` is its identity: storing it twice keeps one).
+    pub event: activity::Event,
+    /// The person the actor resolved to (the Okta login, lowercased), if any.
+    pub person: Option<String>,
+    /// The configured integration it came through (`None` for `sightline ingest` files).
+    pub integration: Option<String>,
+}
+
+/// What one page (or file chunk) of a stream brings, written in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct EventBatch {
+    /// Normalised events.
+    pub events: Vec<NewEvent>,
+    /// Records that could not be normalised: kept with the reason, never dropped.
+    pub rejected: Vec<RejectedEvent>,
+    /// Where the stream continues after this batch.
+    pub cursor: Option<CursorUpdate>,
+}
+
+/// A record that could not be normalised (a row of `rejected_events`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedEvent {
+    /// `okta`, `aws_cloudtrail`, `github` or `teleport`.
+    pub source: String,
+    /// The stream or file it came from.
+    pub stream: Option<String>,
+    /// Why it was refused.
+    pub reason: String,
+    /// The record as received (text).
+    pub raw: String,
+}
+
+/// Where a log stream has got to: stored with the events of the same page, in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CursorUpdate {
+    /// The stream, e.g. `okta:acme` (one per integration and source).
+    pub stream: String,
+    /// What to ask for next (the System Log's `next` URL, an API cursor).
+    pub cursor: String,
+}
+
+/// What [`Store::append_events`](crate::Store::append_events) did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AppendOutcome {
+    /// Events stored.
+    pub inserted: u64,
+    /// Events already stored (same source and uuid), left as they were.
+    pub duplicates: u64,
+    /// Records kept in `rejected_events`.
+    pub rejected: u64,
+}
+
+/// A stored log cursor (a row of `log_cursors`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogCursor {
+    /// The stream.
+    pub stream: String,
+    /// What to ask for next.
+    pub cursor: String,
+    /// Events stored through this stream.
+    pub events: u64,
+    /// The time of the newest event stored through it.
+    pub last_time: Option<DateTime<Utc>>,
+    /// When the cursor last moved.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A user known to the Okta snapshot, for resolving people across sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OktaPerson {
+    /// The Okta user id (`00u...`).
+    pub okta_id: String,
+    /// The login (`profile.login`).
+    pub login: String,
+    /// The primary email (`profile.email`), if any.
+    pub email: Option<String>,
+}

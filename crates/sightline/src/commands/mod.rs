@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod ingest;
 pub mod okta_sim;
 pub mod query;
 pub mod sync;

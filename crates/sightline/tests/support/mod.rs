@@ -19,10 +19,17 @@ pub struct Simulator {
 }
 
 impl Simulator {
+    /// A simulator without System Log history or live activity.
     pub fn start(extra: &[&str]) -> Simulator {
+        Simulator::with_log_history("0s", extra)
+    }
+
+    /// A simulator whose System Log holds `history` of past events (and no live activity, so
+    /// what it serves does not change).
+    pub fn with_log_history(history: &str, extra: &[&str]) -> Simulator {
         let dir = tempfile::tempdir().unwrap();
         let mut child = sightline()
-            .args(["okta-sim", "--listen", "127.0.0.1:0", "--json", "--history", "0s", "--no-live-activity"])
+            .args(["okta-sim", "--listen", "127.0.0.1:0", "--json", "--history", history, "--no-live-activity"])
             .args(extra)
             .arg("--data-dir")
             .arg(dir.path().join("sim"))

@@ -9,6 +9,7 @@ store's tables, only allow-listed functions: `guard`); it runs in a `READ ONLY` 
 cancels it should the server not stop it in time.
 */
 
+mod events;
 mod guard;
 mod migrate;
 mod query;
@@ -17,8 +18,8 @@ mod snapshot;
 mod tls;
 
 use crate::error::{Error, ErrorKind};
-use crate::model::SnapshotCounts;
 use crate::model::{AccessPath, Edge, Integration, Node, QueryLimits, QueryResult, Run, RunKind, RunOutcome};
+use crate::model::{AppendOutcome, EventBatch, LogCursor, OktaPerson, SnapshotCounts};
 use chrono::Utc;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::collections::BTreeSet;
@@ -165,6 +166,28 @@ impl Postgres {
     ) -> Result<SnapshotCounts, Error> {
         let mut client = self.client().await?;
         snapshot::replace(&mut client, org, nodes, edges, access_paths, &crate::sqlite::timestamp(Utc::now())).await
+    }
+
+    pub(crate) async fn append_events(&self, batch: &EventBatch) -> Result<AppendOutcome, Error> {
+        events::append(&mut **self.client().await?, batch, Utc::now()).await
+    }
+
+    pub(crate) async fn log_cursor(&self, stream: &str) -> Result<Option<LogCursor>, Error> {
+        events::cursor(&**self.client().await?, stream).await
+    }
+
+    pub(crate) async fn record_log_gap(
+        &self,
+        stream: &str,
+        from: Option<chrono::DateTime<Utc>>,
+        to: chrono::DateTime<Utc>,
+        reason: &str,
+    ) -> Result<(), Error> {
+        events::record_gap(&**self.client().await?, stream, from, to, reason, Utc::now()).await
+    }
+
+    pub(crate) async fn okta_people(&self) -> Result<Vec<OktaPerson>, Error> {
+        events::okta_people(&**self.client().await?).await
     }
 
     pub(crate) async fn query(&self, sql: &str, limits: QueryLimits) -> Result<QueryResult, Error> {

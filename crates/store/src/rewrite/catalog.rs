@@ -50,6 +50,9 @@ const JSON_COLUMNS: &[(&str, &str)] = &[
     ("access_path", "via"),
     ("sync_runs", "counts"),
     ("sync_runs", "progress"),
+    ("events", "targets"),
+    ("events", "ocsf"),
+    ("events", "raw"),
 ];
 
 /// Tables that exist in SQLite but not for users.

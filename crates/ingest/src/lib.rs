@@ -1,0 +1,18 @@
+/*!
+Sightline's activity pipeline: sources → normalise → store.
+
+- [`okta_log`]: the Okta System Log poller. It follows the polling query's `next` link for ever and
+  stores each page's events together with the `next` link in one transaction, so a crash at any
+  instant loses and duplicates nothing.
+- [`files`]: audit files (`sightline ingest`): Okta, CloudTrail (plain or `.gz`, files or
+  directories), GitHub exports and Teleport JSON lines.
+- [`people`]: resolves each event's actor to one person across platforms, from the Okta users of
+  the stored snapshots.
+
+Normalisation itself (each source's mapping, OCSF) is the `activity` crate; storage is `store`.
+Records that cannot be normalised are kept in `rejected_events` with the reason.
+*/
+
+pub mod files;
+pub mod okta_log;
+pub mod people;
