@@ -53,6 +53,10 @@ pub enum ErrorKind {
     /// A field the normalised row cannot do without is absent, null or empty.
     #[error("missing field `{0}`")]
     MissingField(&'static str),
+    /// The source's events are made by Sightline itself ([`Source::Sightline`](crate::Source::Sightline)), not
+    /// read from a log or a file.
+    #[error("events of source `{0}` are made by Sightline itself, not read from files")]
+    NotReadable(&'static str),
     /// A required field is present but unusable.
     #[error("invalid field `{field}`: {reason}")]
     InvalidField {

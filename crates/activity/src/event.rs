@@ -18,19 +18,24 @@ pub enum Source {
     Github,
     /// Teleport audit events.
     Teleport,
+    /// Sightline itself: what it finds by comparing scans (for example, who can newly reach a
+    /// crown jewel). Never read from files.
+    Sightline,
 }
 
 impl Source {
     /// Every source, in a fixed order.
-    pub const ALL: [Source; 4] = [Source::Okta, Source::AwsCloudtrail, Source::Github, Source::Teleport];
+    pub const ALL: [Source; 5] =
+        [Source::Okta, Source::AwsCloudtrail, Source::Github, Source::Teleport, Source::Sightline];
 
-    /// The stored name: `okta`, `aws_cloudtrail`, `github`, `teleport`.
+    /// The stored name: `okta`, `aws_cloudtrail`, `github`, `teleport`, `sightline`.
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Okta => "okta",
             Source::AwsCloudtrail => "aws_cloudtrail",
             Source::Github => "github",
             Source::Teleport => "teleport",
+            Source::Sightline => "sightline",
         }
     }
 
@@ -49,9 +54,9 @@ impl fmt::Display for Source {
     }
 }
 
-/// A source name that is none of the four.
+/// A source name that is none of the known ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown source `{0}` (expected okta, aws-cloudtrail, github or teleport)")]
+#[error("unknown source `{0}` (expected okta, aws-cloudtrail, github, teleport or sightline)")]
 pub struct UnknownSource(pub String);
 
 impl FromStr for Source {
@@ -64,6 +69,7 @@ impl FromStr for Source {
             "aws-cloudtrail" | "aws_cloudtrail" => Ok(Source::AwsCloudtrail),
             "github" => Ok(Source::Github),
             "teleport" => Ok(Source::Teleport),
+            "sightline" => Ok(Source::Sightline),
             _ => Err(UnknownSource(s.to_string())),
         }
     }

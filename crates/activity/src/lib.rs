@@ -200,7 +200,17 @@ pub(crate) fn normalize_owned(source: Source, raw: Box<RawValue>) -> Result<Even
         Source::AwsCloudtrail => cloudtrail::normalize(&value, raw),
         Source::Github => github::normalize(&value, raw),
         Source::Teleport => teleport::normalize(&value, raw),
+        Source::Sightline => Err(ErrorKind::NotReadable(Source::Sightline.as_str()).into()),
     }
+}
+
+/// The OCSF object of an event Sightline makes itself ([`Source::Sightline`], such as a change to
+/// who can reach a crown jewel): an Entity Management "Update" whose `entity` is the event's first
+/// target (the object whose standing changed), with the fields every source's objects carry
+/// (`metadata`, `time`, `severity`, `status`, `message`). `extra` is merged last, one level deep,
+/// as for the other sources (for example an `unmapped` object with counts).
+pub fn sightline_ocsf(event: &Event, extra: serde_json::Map<String, Value>) -> Value {
+    ocsf::build(event, ocsf::ENTITY_UPDATE, None, extra)
 }
 
 /// [`normalize`] for a value built in a test.
@@ -231,7 +241,7 @@ mod tests {
         assert_eq!("aws-cloudtrail".parse::<Source>(), Ok(Source::AwsCloudtrail));
         assert_eq!(
             "azure".parse::<Source>().unwrap_err().to_string(),
-            "unknown source `azure` (expected okta, aws-cloudtrail, github or teleport)"
+            "unknown source `azure` (expected okta, aws-cloudtrail, github, teleport or sightline)"
         );
     }
 
@@ -255,6 +265,53 @@ mod tests {
                 assert_eq!(e.to_string(), format!("not a JSON object: found {found}"));
             }
         }
+    }
+
+    #[test]
+    fn sightline_events_are_made_not_read() {
+        let raw = RawValue::from_string(r#"{"uuid": "u"}"#.into()).unwrap();
+        let error = normalize(Source::Sightline, &raw).unwrap_err();
+        assert_eq!(error.to_string(), "events of source `sightline` are made by Sightline itself, not read from files");
+
+        let event = Event {
+            uuid: "u1".into(),
+            source: Source::Sightline,
+            time: chrono::DateTime::parse_from_rfc3339("2024-03-01T12:00:00Z").unwrap().into(),
+            event_type: "graph.crown_jewel_access_changed".into(),
+            category: category::PRIVILEGE,
+            outcome: outcome::SUCCESS,
+            outcome_reason: None,
+            severity: Some("WARN".into()),
+            actor: Actor::default(),
+            person_hints: Vec::new(),
+            targets: vec![Target {
+                id: Some("okta:acme:0oa1".into()),
+                kind: Some("AppInstance".into()),
+                name: Some("AWS".into()),
+            }],
+            ip: None,
+            location: None,
+            asn: None,
+            user_agent: None,
+            session: None,
+            message: Some("1 identity can now reach or control AWS".into()),
+            tenant: Some("https://acme.okta.com".into()),
+            ocsf: Value::Null,
+            raw: RawValue::from_string("{}".into()).unwrap(),
+        };
+        let mut extra = serde_json::Map::new();
+        extra.insert("unmapped".into(), serde_json::json!({"added": 1}));
+        let o = sightline_ocsf(&event, extra);
+        assert_eq!((o["class_uid"].as_u64(), o["activity_id"].as_u64()), (Some(3004), Some(3)));
+        assert_eq!(o["type_uid"], 300403);
+        assert_eq!(o["metadata"]["product"], serde_json::json!({"name": "Sightline", "vendor_name": "Sightline"}));
+        assert_eq!(o["metadata"]["event_code"], "graph.crown_jewel_access_changed");
+        assert_eq!(o["metadata"]["tenant_uid"], "https://acme.okta.com");
+        assert_eq!(o["entity"], serde_json::json!({"uid": "okta:acme:0oa1", "name": "AWS", "type": "AppInstance"}));
+        assert_eq!(o["severity_id"], 3);
+        assert_eq!(o["message"], "1 identity can now reach or control AWS");
+        assert_eq!(o["unmapped"]["added"], 1);
+        assert!(o.get("actor").is_none());
     }
 
     #[test]

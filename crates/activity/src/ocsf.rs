@@ -240,6 +240,7 @@ fn product(event: &Event) -> (&'static str, &'static str) {
         crate::Source::AwsCloudtrail => ("CloudTrail", "AWS"),
         crate::Source::Github => ("GitHub Audit Log", "GitHub"),
         crate::Source::Teleport => ("Teleport", "Teleport"),
+        crate::Source::Sightline => ("Sightline", "Sightline"),
     }
 }
 

@@ -34,7 +34,7 @@ pub struct ScanOutput {
 
 /// Why a scan failed: the kind being read and the client's error.
 #[derive(Debug, thiserror::Error)]
-#[error("reading {kind}: {source}")]
+#[error("reading {kind}")]
 pub struct ScanError {
     /// The resource kind being read, e.g. `group members`.
     pub kind: &'static str,

@@ -28,7 +28,7 @@ pub struct FileReport {
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     /// A path could not be read at all.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// The path given.
         path: PathBuf,
@@ -36,7 +36,7 @@ pub enum FileError {
         source: std::io::Error,
     },
     /// The store failed.
-    #[error("cannot store events: {0}")]
+    #[error("cannot store events")]
     Store(#[from] store::Error),
 }
 

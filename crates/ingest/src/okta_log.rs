@@ -30,10 +30,10 @@ pub const PAGE_LIMIT: usize = 1000;
 #[derive(Debug, thiserror::Error)]
 pub enum PollError {
     /// Okta refused or failed (after the client's retries).
-    #[error("System Log request failed: {0}")]
+    #[error("System Log request failed")]
     Okta(#[from] okta_client::Error),
     /// The store failed.
-    #[error("cannot store System Log events: {0}")]
+    #[error("cannot store System Log events")]
     Store(#[from] store::Error),
 }
 

@@ -22,9 +22,8 @@ pub struct Config {
     /// `postgres://...` to use PostgreSQL instead of the embedded store.
     #[serde(default)]
     pub database_url: Option<SecretString>,
-    /// Accepted now so that configurations in the brief's shape load; `sightline serve` reads it.
+    /// The `[server]` table: where `sightline serve` listens.
     #[serde(default)]
-    #[allow(dead_code)]
     pub server: ServerConfig,
     /// Limits on user SQL (`sightline query`, the HTTP API).
     #[serde(default)]
@@ -44,8 +43,7 @@ fn default_data_dir() -> PathBuf {
     PathBuf::from("./sightline-data")
 }
 
-/// The `[server]` table, read by `sightline serve` (not in this build yet).
-#[allow(dead_code)]
+/// The `[server]` table, read by `sightline serve`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerConfig {
@@ -131,6 +129,12 @@ pub struct OktaConfig {
     /// Requests in flight at once.
     #[serde(default = "default_concurrency")]
     pub max_concurrency: usize,
+    /// Apps, groups and admin roles marked critical, by name (an app's label or catalog name, a
+    /// group's name, a role's type or label; case-insensitive) or id (an Okta id, or a node id
+    /// `okta:<org host>:<id>`). Escalation paths lead to them, and a change to who can reach or
+    /// control one between two scans is stored as a `graph.crown_jewel_access_changed` event.
+    #[serde(default)]
+    pub crown_jewels: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -208,6 +212,7 @@ impl Config {
                 log_start: default_log_start(),
                 rate_limit_share: default_share(),
                 max_concurrency: default_concurrency(),
+                crown_jewels: Vec::new(),
             });
         }
         config.check()?;
@@ -270,6 +275,9 @@ impl Config {
             }
             if okta.max_concurrency == 0 || okta.max_concurrency > 75 {
                 bail!("{at}.max_concurrency: must be between 1 and 75 (Okta's concurrency limit)");
+            }
+            if let Some(i) = okta.crown_jewels.iter().position(|j| j.trim().is_empty()) {
+                bail!("{at}.crown_jewels[{i}]: must name an app, group or role (by name or id), not be empty");
             }
         }
         Ok(())
@@ -350,6 +358,16 @@ fn check_org_url(raw: &str) -> std::result::Result<(), String> {
 
 impl OktaConfig {
     /// The Okta client configuration for this org. Reads the token variable or key file now.
+    /// How often the System Log is polled once caught up.
+    pub fn log_poll_every(&self) -> Duration {
+        humantime::parse_duration(&self.log_poll_interval).expect("checked at load")
+    }
+
+    /// How often the resources are scanned.
+    pub fn scan_every(&self) -> Duration {
+        humantime::parse_duration(&self.scan_interval).expect("checked at load")
+    }
+
     /// How far back the first System Log poll starts.
     pub fn log_lookback(&self) -> chrono::Duration {
         let parsed = humantime::parse_duration(&self.log_start).expect("checked at load");
@@ -431,6 +449,11 @@ mod tests {
             ),
             ("[[okta]]\nname='a'\norg_url='https://a.okta.com'\napi_token='x'\ncolour='blue'", "colour"),
             ("[[okta]]\nname='a'\norg_url='https://a.okta.com'\nclient_id='0oa'", "private_key_file"),
+            (
+                "[[okta]]\nname='a'\norg_url='https://a.okta.com'\napi_token='x'\ncrown_jewels=['AWS', ' ']",
+                "okta[0] (a).crown_jewels[1]",
+            ),
+            ("[[okta]]\nname='a'\norg_url='https://a.okta.com'\napi_token='x'\ncrown_jewels='AWS'", "crown_jewels"),
         ];
         for (text, expected) in cases {
             let error = format!("{:#}", parse(text).unwrap_err());

@@ -2,6 +2,7 @@
 
 mod commands;
 mod config;
+mod crown_jewels;
 mod progress;
 
 use clap::{Parser, Subcommand};
@@ -21,6 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the service: scans and System Log polls on their intervals, health endpoints.
+    Serve(commands::serve::Args),
     /// Scan every configured Okta org once into the store, then exit.
     Sync(commands::sync::Args),
     /// Run PostgreSQL-dialect SQL over the store.
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
+            Command::Serve(args) => commands::serve::run(args).await,
             Command::Sync(args) => commands::sync::run(args).await,
             Command::Query(args) => commands::query::run(args).await,
             Command::Ingest(args) => commands::ingest::run(args).await,

@@ -7,7 +7,9 @@ database and brings its schema up to date; the collectors write a graph snapshot
 [`Store::replace_snapshot`] and record their [`Run`]s; users read everything with
 [`Store::query`], in PostgreSQL's SQL dialect, read-only and time-limited.
 
-The plain data types are [`Node`], [`Edge`], [`Integration`], [`Run`], [`RunOutcome`],
+The plain data types are [`Node`], [`Edge`], [`AccessPath`], [`EscalationRow`], [`ControlRow`],
+[`JewelReachRow`] (the rows a scan derives, written with its snapshot through
+[`Store::replace_snapshot_with_derived`]), [`Integration`], [`Run`], [`RunOutcome`],
 [`QueryLimits`] and [`QueryResult`]; every failure is an [`Error`] whose [`ErrorKind`] says what
 went wrong (for user SQL, with the line and column of the offending construct).
 
@@ -15,8 +17,9 @@ went wrong (for user SQL, with the line and column of the offending construct).
 
 - **Only this crate emits SQL.** Other crates pass data in and get data out.
 - **A snapshot replace is atomic.** [`Store::replace_snapshot`] swaps every node and edge of one
-  org in a single transaction: readers see the old snapshot or the new one, and a failure (a
-  duplicate id, a full disk) leaves the old one untouched.
+  org (and, with [`Store::replace_snapshot_with_derived`], every row derived from them) in a
+  single transaction: readers see the old snapshot or the new one, and a failure (a duplicate id,
+  a full disk) leaves the old one untouched.
 - **User SQL cannot write.** [`Store::query`] accepts exactly one `SELECT` (or `WITH ... SELECT`),
   refuses any construct it cannot run with PostgreSQL's meaning (naming it and its position), and
   runs on connections that are read-only three times over (read-only open, `query_only`, an
@@ -46,6 +49,7 @@ mode).
 mod error;
 mod events;
 mod functions;
+mod investigate;
 mod jsonb;
 mod migrate;
 mod model;
@@ -59,9 +63,11 @@ mod table_functions;
 pub mod testing;
 
 pub use error::{Error, ErrorKind};
+pub use investigate::{EventFilter, Facets, Place, TimelineEvent, TimelinePage};
 pub use model::{
-    AccessPath, AppendOutcome, CursorUpdate, Edge, EventBatch, Integration, LogCursor, NewEvent, Node, OktaPerson,
-    QueryLimits, QueryResult, RejectedEvent, Run, RunKind, RunOutcome, SnapshotCounts,
+    AccessPath, AppendOutcome, ControlRow, CursorUpdate, DerivedRows, Edge, EscalationRow, EventBatch, Integration,
+    JewelReachRow, LogCursor, NewEvent, Node, OktaPerson, QueryLimits, QueryResult, RejectedEvent, Run, RunKind,
+    RunOutcome, SnapshotCounts,
 };
 
 use chrono::Utc;
@@ -223,15 +229,40 @@ impl Store {
         edges: Vec<Edge>,
         access_paths: Vec<AccessPath>,
     ) -> Result<SnapshotCounts, Error> {
+        let derived = DerivedRows { access_paths, ..DerivedRows::default() };
+        self.replace_snapshot_with_derived(org_url, nodes, edges, derived).await
+    }
+
+    /// [`Store::replace_snapshot`] together with everything derived from the snapshot (access
+    /// paths, escalation paths, control edges, crown-jewel reach), in the same transaction: each
+    /// derived table's rows of the org are replaced whole, and a failure leaves the previous
+    /// snapshot and its derived rows untouched.
+    pub async fn replace_snapshot_with_derived(
+        &self,
+        org_url: &str,
+        nodes: Vec<Node>,
+        edges: Vec<Edge>,
+        derived: DerivedRows,
+    ) -> Result<SnapshotCounts, Error> {
         if let Some(pg) = self.postgres() {
-            return pg.replace_snapshot(org_url, nodes, edges, access_paths).await;
+            return pg.replace_snapshot(org_url, nodes, edges, derived).await;
         }
         let org_url = org_url.to_string();
         self.blocking(move |db| {
             let now = sqlite::timestamp(Utc::now());
-            snapshot::replace(db, &org_url, nodes, edges, access_paths, &now)
+            snapshot::replace(db, &org_url, nodes, edges, derived, &now)
         })
         .await
+    }
+
+    /// The crown-jewel reach stored with the org's latest snapshot (empty before the first), for
+    /// comparing the next scan with it. Sorted.
+    pub async fn crown_jewel_reach(&self, org_url: &str) -> Result<Vec<JewelReachRow>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.crown_jewel_reach(org_url).await;
+        }
+        let org_url = org_url.to_string();
+        self.blocking(move |db| snapshot::crown_jewel_reach(&db.writer(), &org_url)).await
     }
 
     /// Stores a batch of events, the records that could not be normalised, and where their

@@ -180,6 +180,57 @@ CREATE TABLE rejected_events (
 );
 "#,
     },
+    Migration {
+        // What the scan derives beyond access paths: escalation paths to privileged targets, the
+        // control edges they are built from, and who reached each crown jewel (so that the next scan
+        // can say what changed).
+        version: 5,
+        sql: r#"
+CREATE TABLE escalation_path (
+    identity      TEXT NOT NULL,
+    identity_id   TEXT NOT NULL,
+    identity_kind TEXT NOT NULL,
+    target        TEXT NOT NULL,
+    target_id     TEXT NOT NULL,
+    target_kind   TEXT NOT NULL,
+    length        INTEGER NOT NULL,
+    chain         TEXT NOT NULL,
+    truncated     BOOLEAN NOT NULL,
+    org           TEXT NOT NULL
+);
+CREATE INDEX escalation_path_identity ON escalation_path (identity);
+CREATE INDEX escalation_path_identity_id ON escalation_path (identity_id);
+CREATE INDEX escalation_path_target_id ON escalation_path (target_id);
+CREATE INDEX escalation_path_target_kind ON escalation_path (target_kind);
+CREATE INDEX escalation_path_org ON escalation_path (org);
+
+CREATE TABLE control_edge (
+    from_id     TEXT NOT NULL,
+    to_id       TEXT NOT NULL,
+    capability  TEXT NOT NULL,
+    scope       TEXT NOT NULL,
+    over_admins BOOLEAN NOT NULL,
+    via_role    TEXT NOT NULL,
+    via_group   TEXT,
+    reason      TEXT NOT NULL,
+    org         TEXT NOT NULL
+);
+CREATE INDEX control_edge_from ON control_edge (from_id);
+CREATE INDEX control_edge_to ON control_edge (to_id);
+CREATE INDEX control_edge_org ON control_edge (org);
+
+CREATE TABLE crown_jewel_reach (
+    jewel_id    TEXT NOT NULL,
+    jewel_name  TEXT NOT NULL,
+    identity_id TEXT NOT NULL,
+    identity    TEXT NOT NULL,
+    how         TEXT NOT NULL,
+    org         TEXT NOT NULL
+);
+CREATE INDEX crown_jewel_reach_jewel ON crown_jewel_reach (jewel_id);
+CREATE INDEX crown_jewel_reach_org ON crown_jewel_reach (org);
+"#,
+    },
 ];
 
 /// The version this build brings a database to.

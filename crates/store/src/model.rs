@@ -84,6 +84,83 @@ pub struct AccessPath {
     pub via: String,
 }
 
+/// One row of `escalation_path`: one shortest chain of control and access steps by which an
+/// identity could come to hold a privileged target (an admin role or a crown jewel).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationRow {
+    /// The identity's login, token name or service app label.
+    pub identity: Arc<str>,
+    /// The identity's node id.
+    pub identity_id: Arc<str>,
+    /// The identity's `sub_kind` (`okta_user`, `okta_api_token`, `okta_service_app`).
+    pub identity_kind: Arc<str>,
+    /// The target's name: a role label, an app label, a group name.
+    pub target: Arc<str>,
+    /// The target's node id (`okta:<org host>:role:<TYPE>` for a standard role).
+    pub target_id: Arc<str>,
+    /// `super_admin`, `org_admin`, `admin_role` or `crown_jewel`.
+    pub target_kind: &'static str,
+    /// The number of steps in `chain`.
+    pub length: u32,
+    /// The steps, as a JSON array of objects (stored as `jsonb`).
+    pub chain: String,
+    /// Whether some equally short chains of this identity to this target were left out.
+    pub truncated: bool,
+}
+
+/// One row of `control_edge`: an identity's power over a user, group, app or the org, granted by
+/// one admin role assignment. Kept so that the next scan can compare who controls what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlRow {
+    /// The identity that acts.
+    pub from_id: Arc<str>,
+    /// What it controls.
+    pub to_id: Arc<str>,
+    /// `reset_credentials`, `manage_membership`, `manage_app_assignments`, `assign_roles`, ...
+    pub capability: &'static str,
+    /// What `to_id` stands for: `object`, `members` or `all`.
+    pub scope: &'static str,
+    /// Whether the power reaches users and groups that hold admin roles.
+    pub over_admins: bool,
+    /// The role assignment node that grants it.
+    pub via_role: Arc<str>,
+    /// The group through which the identity holds that assignment, if not directly.
+    pub via_group: Option<Arc<str>>,
+    /// The Okta rule behind it, in words.
+    pub reason: &'static str,
+}
+
+/// One row of `crown_jewel_reach`: how one identity stood to one crown jewel at a scan (`access`,
+/// `control` or `escalation`). The next scan compares its own reach with these rows.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct JewelReachRow {
+    /// The jewel's node id (or role id, as in escalation rows).
+    pub jewel_id: Arc<str>,
+    /// The jewel's name.
+    pub jewel_name: Arc<str>,
+    /// The identity's node id.
+    pub identity_id: Arc<str>,
+    /// The identity's login or name.
+    pub identity: Arc<str>,
+    /// `access`, `control` or `escalation`.
+    pub how: Arc<str>,
+}
+
+/// Everything a scan derives from its snapshot, written with it in one transaction by
+/// [`Store::replace_snapshot_with_derived`](crate::Store::replace_snapshot_with_derived). Each
+/// table's rows of the org are replaced whole: an empty list leaves the org none.
+#[derive(Debug, Clone, Default)]
+pub struct DerivedRows {
+    /// Rows of `access_path`.
+    pub access_paths: Vec<AccessPath>,
+    /// Rows of `escalation_path`.
+    pub escalation_paths: Vec<EscalationRow>,
+    /// Rows of `control_edge`.
+    pub control_edges: Vec<ControlRow>,
+    /// Rows of `crown_jewel_reach`.
+    pub jewel_reach: Vec<JewelReachRow>,
+}
+
 /// A configured Okta integration and its sync status (a row of `integrations`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Integration {

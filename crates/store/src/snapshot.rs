@@ -15,11 +15,12 @@ another thread; the WAL checkpoint runs in the background after commit.
 */
 
 use crate::error::Error;
-use crate::model::{AccessPath, Edge, Node, SnapshotCounts};
+use crate::model::{AccessPath, ControlRow, DerivedRows, Edge, EscalationRow, JewelReachRow, Node, SnapshotCounts};
 use crate::sqlite::Sqlite;
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior, params};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The label every Okta node carries with its org URL.
 const ORG_LABEL: &str = "okta/org";
@@ -57,21 +58,20 @@ impl Plan {
     }
 }
 
-/// Replaces every node and edge of `org` with these, in one transaction: on any error it rolls
-/// back and the previous snapshot stays.
+/// Replaces every node and edge of `org` with these, and its derived rows, in one transaction: on
+/// any error it rolls back and the previous snapshot stays.
 pub(crate) fn replace(
     db: &Sqlite,
     org: &str,
     nodes: Vec<Node>,
     edges: Vec<Edge>,
-    access_paths: Vec<AccessPath>,
+    derived: DerivedRows,
     updated_at: &str,
 ) -> Result<SnapshotCounts, Error> {
     let mut nodes = nodes;
     let mut edges = edges;
     let counts = SnapshotCounts { nodes: nodes.len() as u64, edges: edges.len() as u64 };
-    let result =
-        label(&mut nodes, org).and_then(|()| write(db, org, &mut nodes, &mut edges, &access_paths, updated_at));
+    let result = label(&mut nodes, org).and_then(|()| write(db, org, &mut nodes, &mut edges, &derived, updated_at));
     // Freeing a million small JSON values takes a second or two; the caller need not wait.
     if nodes.len() + edges.len() > 10_000 {
         std::thread::spawn(move || drop((nodes, edges)));
@@ -105,7 +105,7 @@ fn write(
     org: &str,
     nodes: &mut [Node],
     edges: &mut [Edge],
-    access_paths: &[AccessPath],
+    derived: &DerivedRows,
     updated_at: &str,
 ) -> Result<(), Error> {
     let context = format!("cannot replace the snapshot of {org}");
@@ -150,7 +150,10 @@ fn write(
             apply_nodes(&tx, org, nodes, &node_plan, chunks, updated_at, &fail)
         })?;
         apply_edges(&tx, org, edges, &edge_plan, &fail)?;
-        write_access_paths(&tx, org, access_paths).map_err(fail)?;
+        write_access_paths(&tx, org, &derived.access_paths).map_err(fail)?;
+        write_escalation_paths(&tx, org, &derived.escalation_paths).map_err(fail)?;
+        write_control_edges(&tx, org, &derived.control_edges).map_err(fail)?;
+        write_jewel_reach(&tx, org, &derived.jewel_reach).map_err(fail)?;
         for sql in &rebuild {
             tx.execute_batch(sql).map_err(fail)?;
         }
@@ -445,4 +448,88 @@ fn write_access_paths(tx: &Transaction, org: &str, paths: &[AccessPath]) -> rusq
         ])?;
     }
     Ok(())
+}
+
+/// Replaces the org's escalation paths (derived whole, like access paths).
+fn write_escalation_paths(tx: &Transaction, org: &str, rows: &[EscalationRow]) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM escalation_path WHERE org = ?1", [org])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO escalation_path (identity, identity_id, identity_kind, target, target_id, target_kind, length, \
+         chain, truncated, org) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for r in rows {
+        insert.execute(params![
+            &*r.identity,
+            &*r.identity_id,
+            &*r.identity_kind,
+            &*r.target,
+            &*r.target_id,
+            r.target_kind,
+            r.length,
+            r.chain,
+            r.truncated,
+            org
+        ])?;
+    }
+    Ok(())
+}
+
+/// Replaces the org's control edges.
+fn write_control_edges(tx: &Transaction, org: &str, rows: &[ControlRow]) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM control_edge WHERE org = ?1", [org])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO control_edge (from_id, to_id, capability, scope, over_admins, via_role, via_group, reason, org) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for r in rows {
+        insert.execute(params![
+            &*r.from_id,
+            &*r.to_id,
+            r.capability,
+            r.scope,
+            r.over_admins,
+            &*r.via_role,
+            r.via_group.as_deref(),
+            r.reason,
+            org
+        ])?;
+    }
+    Ok(())
+}
+
+/// Replaces the org's crown-jewel reach.
+fn write_jewel_reach(tx: &Transaction, org: &str, rows: &[JewelReachRow]) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM crown_jewel_reach WHERE org = ?1", [org])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO crown_jewel_reach (jewel_id, jewel_name, identity_id, identity, how, org) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for r in rows {
+        insert.execute(params![&*r.jewel_id, &*r.jewel_name, &*r.identity_id, &*r.identity, &*r.how, org])?;
+    }
+    Ok(())
+}
+
+/// The org's stored crown-jewel reach, sorted.
+pub(crate) fn crown_jewel_reach(conn: &Connection, org: &str) -> Result<Vec<JewelReachRow>, Error> {
+    let context = format!("cannot read the crown-jewel reach of {org}");
+    let fail = |e| Error::sqlite(&context, e);
+    let mut stmt = conn
+        .prepare_cached("SELECT jewel_id, jewel_name, identity_id, identity, how FROM crown_jewel_reach WHERE org = ?1")
+        .map_err(fail)?;
+    let mut rows = stmt
+        .query_map([org], |row| {
+            let text = |i: usize| row.get::<_, String>(i).map(Arc::<str>::from);
+            Ok(JewelReachRow {
+                jewel_id: text(0)?,
+                jewel_name: text(1)?,
+                identity_id: text(2)?,
+                identity: text(3)?,
+                how: text(4)?,
+            })
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(fail)?;
+    rows.sort();
+    Ok(rows)
 }

@@ -3,4 +3,5 @@
 pub mod ingest;
 pub mod okta_sim;
 pub mod query;
+pub mod serve;
 pub mod sync;

@@ -138,6 +138,7 @@ pub async fn sync_resources(config: &Config, okta: &OktaConfig, store: &store::S
     store.upsert_integration(&integration).await?;
     let run = store.start_run(&okta.name, store::RunKind::Resources).await?;
     let started = Instant::now();
+    let scan_started = chrono::Utc::now();
     let mut client_stats = okta_client::ClientStats::default();
     let result = async {
         let client = okta_client::OktaClient::new(okta.client_config(&config.source)?)
@@ -156,11 +157,53 @@ pub async fn sync_resources(config: &Config, okta: &OktaConfig, store: &store::S
         let rss_after_paths = peak_rss_mib();
         tracing::debug!(integration = %okta.name, rows = paths.len(), elapsed_ms = derive_ms, "access paths derived");
         scanned.counts.insert("access_paths".into(), paths.len() as u64);
+        // Control edges, escalation paths and who reaches each crown jewel.
+        let escalated = Instant::now();
+        let jewels = crate::crown_jewels::marked(okta, &integration.org_url);
+        let derived = crate::crown_jewels::derive(&scanned.nodes, &scanned.edges, paths, &jewels);
+        let escalation_ms = escalated.elapsed().as_millis() as u64;
+        let rss_after_escalation = peak_rss_mib();
+        scanned.counts.insert("escalation_paths".into(), derived.rows.escalation_paths.len() as u64);
+        scanned.counts.insert("control_edges".into(), derived.rows.control_edges.len() as u64);
+        tracing::debug!(
+            integration = %okta.name,
+            escalation_paths = derived.rows.escalation_paths.len(),
+            control_edges = derived.rows.control_edges.len(),
+            elapsed_ms = escalation_ms,
+            "escalation paths derived"
+        );
+        // The previous scan's reach, read before this scan replaces it.
+        let before = store.crown_jewel_reach(&integration.org_url).await?;
         let written = Instant::now();
+        let crate::crown_jewels::Derived { rows, reach, jewel_kinds } = derived;
         let stored =
-            store.replace_snapshot_with_paths(&integration.org_url, scanned.nodes, scanned.edges, paths).await?;
+            store.replace_snapshot_with_derived(&integration.org_url, scanned.nodes, scanned.edges, rows).await?;
         let write_ms = written.elapsed().as_millis() as u64;
         tracing::debug!(integration = %okta.name, peak_rss_mib = peak_rss_mib(), "snapshot stored");
+        let changes = crate::crown_jewels::changes(&before, &reach, &jewels);
+        if !changes.is_empty() {
+            let now = chrono::Utc::now();
+            let events = changes
+                .iter()
+                .map(|change| store::NewEvent {
+                    event: crate::crown_jewels::change_event(
+                        &integration.org_url,
+                        scan_started,
+                        now,
+                        change,
+                        jewel_kinds.get(&change.jewel_id).copied(),
+                    ),
+                    person: None,
+                    integration: Some(okta.name.clone()),
+                })
+                .collect();
+            store
+                .append_events(store::EventBatch { events, ..Default::default() })
+                .await
+                .context("cannot store the crown-jewel changes")?;
+            tracing::info!(integration = %okta.name, jewels = changes.len(), "who can reach a crown jewel changed");
+        }
+        scanned.counts.insert("crown_jewel_changes".into(), changes.len() as u64);
         // Where the time and memory went, for the status page and benchmarks.
         store
             .update_run_progress(
@@ -169,9 +212,11 @@ pub async fn sync_resources(config: &Config, okta: &OktaConfig, store: &store::S
                     "phase": "done",
                     "scan_ms": scan_ms,
                     "access_paths_ms": derive_ms,
+                    "escalation_ms": escalation_ms,
                     "write_ms": write_ms,
                     "peak_rss_mib_after_scan": rss_after_scan,
                     "peak_rss_mib_after_access_paths": rss_after_paths,
+                    "peak_rss_mib_after_escalation": rss_after_escalation,
                     "peak_rss_mib_after_write": peak_rss_mib(),
                 }),
             )

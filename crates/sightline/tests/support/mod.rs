@@ -27,10 +27,19 @@ impl Simulator {
     /// A simulator whose System Log holds `history` of past events (and no live activity, so
     /// what it serves does not change).
     pub fn with_log_history(history: &str, extra: &[&str]) -> Simulator {
+        Simulator::spawn(&[&["--history", history, "--no-live-activity"], extra].concat())
+    }
+
+    /// A simulator with `history` of past events and live activity going on.
+    pub fn live(history: &str, extra: &[&str]) -> Simulator {
+        Simulator::spawn(&[&["--history", history], extra].concat())
+    }
+
+    fn spawn(args: &[&str]) -> Simulator {
         let dir = tempfile::tempdir().unwrap();
         let mut child = sightline()
-            .args(["okta-sim", "--listen", "127.0.0.1:0", "--json", "--history", history, "--no-live-activity"])
-            .args(extra)
+            .args(["okta-sim", "--listen", "127.0.0.1:0", "--json"])
+            .args(args)
             .arg("--data-dir")
             .arg(dir.path().join("sim"))
             .stdout(Stdio::piped())

@@ -178,6 +178,54 @@ CREATE TABLE rejected_events (
 );
 "#,
     },
+    Migration {
+        version: 5,
+        sql: r#"
+CREATE TABLE escalation_path (
+    identity      text NOT NULL,
+    identity_id   text NOT NULL,
+    identity_kind text NOT NULL,
+    target        text NOT NULL,
+    target_id     text NOT NULL,
+    target_kind   text NOT NULL,
+    length        integer NOT NULL,
+    chain         jsonb NOT NULL,
+    truncated     boolean NOT NULL,
+    org           text NOT NULL
+);
+CREATE INDEX escalation_path_identity ON escalation_path (identity);
+CREATE INDEX escalation_path_identity_id ON escalation_path (identity_id);
+CREATE INDEX escalation_path_target_id ON escalation_path (target_id);
+CREATE INDEX escalation_path_target_kind ON escalation_path (target_kind);
+CREATE INDEX escalation_path_org ON escalation_path (org);
+
+CREATE TABLE control_edge (
+    from_id     text NOT NULL,
+    to_id       text NOT NULL,
+    capability  text NOT NULL,
+    scope       text NOT NULL,
+    over_admins boolean NOT NULL,
+    via_role    text NOT NULL,
+    via_group   text,
+    reason      text NOT NULL,
+    org         text NOT NULL
+);
+CREATE INDEX control_edge_from ON control_edge (from_id);
+CREATE INDEX control_edge_to ON control_edge (to_id);
+CREATE INDEX control_edge_org ON control_edge (org);
+
+CREATE TABLE crown_jewel_reach (
+    jewel_id    text NOT NULL,
+    jewel_name  text NOT NULL,
+    identity_id text NOT NULL,
+    identity    text NOT NULL,
+    how         text NOT NULL,
+    org         text NOT NULL
+);
+CREATE INDEX crown_jewel_reach_jewel ON crown_jewel_reach (jewel_id);
+CREATE INDEX crown_jewel_reach_org ON crown_jewel_reach (org);
+"#,
+    },
 ];
 
 /// Serialises schema changes between processes opening the same database (an arbitrary constant).

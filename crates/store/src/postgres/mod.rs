@@ -18,8 +18,8 @@ mod snapshot;
 mod tls;
 
 use crate::error::{Error, ErrorKind};
-use crate::model::{AccessPath, Edge, Integration, Node, QueryLimits, QueryResult, Run, RunKind, RunOutcome};
-use crate::model::{AppendOutcome, EventBatch, LogCursor, OktaPerson, SnapshotCounts};
+use crate::model::{AppendOutcome, EventBatch, JewelReachRow, LogCursor, OktaPerson, SnapshotCounts};
+use crate::model::{DerivedRows, Edge, Integration, Node, QueryLimits, QueryResult, Run, RunKind, RunOutcome};
 use chrono::Utc;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::collections::BTreeSet;
@@ -162,10 +162,14 @@ impl Postgres {
         org: &str,
         nodes: Vec<Node>,
         edges: Vec<Edge>,
-        access_paths: Vec<AccessPath>,
+        derived: DerivedRows,
     ) -> Result<SnapshotCounts, Error> {
         let mut client = self.client().await?;
-        snapshot::replace(&mut client, org, nodes, edges, access_paths, &crate::sqlite::timestamp(Utc::now())).await
+        snapshot::replace(&mut client, org, nodes, edges, derived, &crate::sqlite::timestamp(Utc::now())).await
+    }
+
+    pub(crate) async fn crown_jewel_reach(&self, org: &str) -> Result<Vec<JewelReachRow>, Error> {
+        snapshot::crown_jewel_reach(&**self.client().await?, org).await
     }
 
     pub(crate) async fn append_events(&self, batch: &EventBatch) -> Result<AppendOutcome, Error> {

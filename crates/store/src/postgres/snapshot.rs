@@ -3,14 +3,14 @@ Replacing an org's graph snapshot on PostgreSQL, in one transaction.
 
 The new nodes and edges are streamed with binary `COPY` into temporary tables, then merged: rows
 that are gone are deleted, new ones inserted, changed ones updated, and unchanged ones left alone
-(a node keeps its `updated_at`), as on SQLite. Access paths are derived from the whole snapshot,
-so they are deleted and copied whole. A transaction-scoped advisory lock per org keeps two
+(a node keeps its `updated_at`), as on SQLite. Access paths, escalation paths, control edges and
+crown-jewel reach are derived from the whole snapshot, so they are deleted and copied whole. A transaction-scoped advisory lock per org keeps two
 processes from replacing the same org at once; readers see the old snapshot until the commit.
 */
 
 use super::pg_error;
 use crate::error::Error;
-use crate::model::{AccessPath, Edge, Node, SnapshotCounts};
+use crate::model::{DerivedRows, Edge, JewelReachRow, Node, SnapshotCounts};
 use bytes::{BufMut, BytesMut};
 use futures::pin_mut;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
@@ -42,7 +42,7 @@ pub(super) async fn replace(
     org: &str,
     mut nodes: Vec<Node>,
     mut edges: Vec<Edge>,
-    access_paths: Vec<AccessPath>,
+    derived: DerivedRows,
     updated_at: &str,
 ) -> Result<SnapshotCounts, Error> {
     let counts = SnapshotCounts { nodes: nodes.len() as u64, edges: edges.len() as u64 };
@@ -165,7 +165,7 @@ pub(super) async fn replace(
         ],
     );
     pin_mut!(writer);
-    for p in &access_paths {
+    for p in &derived.access_paths {
         let standing = i32::try_from(p.standing_privileges).unwrap_or(i32::MAX);
         let temporary = i32::try_from(p.temporary_privileges).unwrap_or(i32::MAX);
         let row: [&(dyn ToSql + Sync); 14] = [
@@ -187,6 +187,126 @@ pub(super) async fn replace(
         writer.as_mut().write(&row).await.map_err(fail)?;
     }
     writer.finish().await.map_err(fail)?;
+
+    tx.execute("DELETE FROM escalation_path WHERE org = $1", &[&org]).await.map_err(fail)?;
+    let sink = tx
+        .copy_in(
+            "COPY escalation_path (identity, identity_id, identity_kind, target, target_id, target_kind, length, chain, \
+             truncated, org) FROM STDIN BINARY",
+        )
+        .await
+        .map_err(fail)?;
+    let text = Type::TEXT;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            Type::INT4,
+            Type::JSONB,
+            Type::BOOL,
+            text,
+        ],
+    );
+    pin_mut!(writer);
+    for r in &derived.escalation_paths {
+        let length = i32::try_from(r.length).unwrap_or(i32::MAX);
+        let row: [&(dyn ToSql + Sync); 10] = [
+            &&*r.identity,
+            &&*r.identity_id,
+            &&*r.identity_kind,
+            &&*r.target,
+            &&*r.target_id,
+            &r.target_kind,
+            &length,
+            &JsonText(&r.chain),
+            &r.truncated,
+            &org,
+        ];
+        writer.as_mut().write(&row).await.map_err(fail)?;
+    }
+    writer.finish().await.map_err(fail)?;
+
+    tx.execute("DELETE FROM control_edge WHERE org = $1", &[&org]).await.map_err(fail)?;
+    let sink = tx
+        .copy_in(
+            "COPY control_edge (from_id, to_id, capability, scope, over_admins, via_role, via_group, reason, org) \
+             FROM STDIN BINARY",
+        )
+        .await
+        .map_err(fail)?;
+    let text = Type::TEXT;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            Type::BOOL,
+            text.clone(),
+            text.clone(),
+            text.clone(),
+            text,
+        ],
+    );
+    pin_mut!(writer);
+    for r in &derived.control_edges {
+        let via_group = r.via_group.as_deref();
+        let row: [&(dyn ToSql + Sync); 9] = [
+            &&*r.from_id,
+            &&*r.to_id,
+            &r.capability,
+            &r.scope,
+            &r.over_admins,
+            &&*r.via_role,
+            &via_group,
+            &r.reason,
+            &org,
+        ];
+        writer.as_mut().write(&row).await.map_err(fail)?;
+    }
+    writer.finish().await.map_err(fail)?;
+
+    tx.execute("DELETE FROM crown_jewel_reach WHERE org = $1", &[&org]).await.map_err(fail)?;
+    let sink = tx
+        .copy_in("COPY crown_jewel_reach (jewel_id, jewel_name, identity_id, identity, how, org) FROM STDIN BINARY")
+        .await
+        .map_err(fail)?;
+    let writer =
+        BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT]);
+    pin_mut!(writer);
+    for r in &derived.jewel_reach {
+        let row: [&(dyn ToSql + Sync); 6] =
+            [&&*r.jewel_id, &&*r.jewel_name, &&*r.identity_id, &&*r.identity, &&*r.how, &org];
+        writer.as_mut().write(&row).await.map_err(fail)?;
+    }
+    writer.finish().await.map_err(fail)?;
     tx.commit().await.map_err(fail)?;
     Ok(counts)
+}
+
+/// The org's stored crown-jewel reach, sorted.
+pub(super) async fn crown_jewel_reach(client: &tokio_postgres::Client, org: &str) -> Result<Vec<JewelReachRow>, Error> {
+    let rows = client
+        .query("SELECT jewel_id, jewel_name, identity_id, identity, how FROM crown_jewel_reach WHERE org = $1", &[&org])
+        .await
+        .map_err(|e| pg_error(&format!("cannot read the crown-jewel reach of {org}"), e))?;
+    let text = |row: &tokio_postgres::Row, i: usize| std::sync::Arc::<str>::from(row.get::<_, &str>(i));
+    let mut reach: Vec<JewelReachRow> = rows
+        .iter()
+        .map(|row| JewelReachRow {
+            jewel_id: text(row, 0),
+            jewel_name: text(row, 1),
+            identity_id: text(row, 2),
+            identity: text(row, 3),
+            how: text(row, 4),
+        })
+        .collect();
+    reach.sort();
+    Ok(reach)
 }

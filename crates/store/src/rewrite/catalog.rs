@@ -48,6 +48,7 @@ const JSON_COLUMNS: &[(&str, &str)] = &[
     ("edges", "properties"),
     ("access_path", "resource_labels"),
     ("access_path", "via"),
+    ("escalation_path", "chain"),
     ("sync_runs", "counts"),
     ("sync_runs", "progress"),
     ("events", "targets"),

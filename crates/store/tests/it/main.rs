@@ -1,5 +1,7 @@
 //! Integration tests of the store through its public API.
 
+mod derived;
+mod investigate;
 mod pg_cases;
 mod query;
 mod refusals;

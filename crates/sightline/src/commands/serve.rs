@@ -1,0 +1,206 @@
+//! `sightline serve`: the long-running service.
+//!
+//! Per integration, two loops: the resource scan every `scan_interval` and the System Log poll
+//! every `log_poll_interval` (at once again while pages come back full). Each loop records its
+//! runs in `sync_runs` and its integration's status; one failing never stops the others. SIGTERM
+//! or SIGINT stops them: a log poll finishes the page in hand (its events and cursor commit
+//! together), a scan in progress is abandoned and its run marked interrupted (its snapshot is
+//! written in one transaction, so the previous one stays whole). Health: `GET /healthz`
+//! (liveness) and `GET /readyz` (the store answers), with the integrations' status.
+
+use crate::config::Config;
+use anyhow::{Context, Result};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json};
+use axum::routing::get;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Configuration file (default: $SIGHTLINE_CONFIG, then ./sightline.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// How long a failed loop waits before trying again (at most its interval).
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(30);
+
+pub async fn run(args: Args) -> Result<()> {
+    let config = Arc::new(Config::load(args.config.as_deref())?);
+    let store = config.open_store().await?;
+    let closed = store.fail_interrupted_runs().await?;
+    if closed > 0 {
+        tracing::warn!(runs = closed, "marked runs left by a stopped process as interrupted");
+    }
+    let people = ingest::people::People::new(config.people.github.clone());
+    if let Err(error) = people.refresh(&store).await {
+        tracing::warn!(%error, "cannot read Okta users to resolve people");
+    }
+    let (stop_tx, stop) = watch::channel(false);
+
+    let listener = tokio::net::TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("{}: server.listen: cannot listen on {}", config.source, config.server.listen))?;
+    let address = listener.local_addr()?;
+    let app = axum::Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .with_state(store.clone());
+    let mut server_stop = stop.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = server_stop.wait_for(|s| *s).await;
+            })
+            .await
+    });
+    eprintln!("sightline serve: listening on http://{address} ({} integrations)", config.okta.len());
+
+    let mut loops = tokio::task::JoinSet::new();
+    for (index, okta) in config.okta.iter().enumerate() {
+        if okta.resources {
+            loops.spawn(scan_loop(config.clone(), index, store.clone(), people.clone(), stop.clone()));
+        }
+        if okta.system_log {
+            loops.spawn(log_loop(config.clone(), index, store.clone(), people.clone(), stop.clone()));
+        }
+    }
+
+    shutdown_signal().await;
+    eprintln!("sightline serve: stopping (finishing the page in hand)");
+    let _ = stop_tx.send(true);
+    while let Some(result) = loops.join_next().await {
+        if let Err(e) = result
+            && e.is_panic()
+        {
+            tracing::error!("a loop panicked: {e}");
+        }
+    }
+    store.fail_interrupted_runs().await?;
+    server.await?.context("the HTTP server failed")?;
+    eprintln!("sightline serve: stopped");
+    Ok(())
+}
+
+async fn ready(State(store): State<store::Store>) -> impl IntoResponse {
+    match store.integrations().await {
+        Ok(integrations) => {
+            let list: Vec<serde_json::Value> = integrations
+                .iter()
+                .map(|i| {
+                    serde_json::json!({
+                        "name": i.name,
+                        "status": i.status,
+                        "last_success": i.last_success,
+                        "last_error": i.last_error,
+                    })
+                })
+                .collect();
+            (
+                StatusCode::OK,
+                Json(serde_json::json!({"status": "ready", "store": store.backend_name(), "integrations": list})),
+            )
+        }
+        Err(error) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "unavailable", "error": error.to_string()})),
+        ),
+    }
+}
+
+/// Waits `period`, or until `stop`; returns whether to go on.
+async fn pause(period: Duration, stop: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(period) => {}
+        _ = stop.wait_for(|s| *s) => {}
+    }
+    !*stop.borrow()
+}
+
+async fn scan_loop(
+    config: Arc<Config>,
+    index: usize,
+    store: store::Store,
+    people: ingest::people::People,
+    mut stop: watch::Receiver<bool>,
+) {
+    let okta = &config.okta[index];
+    let every = okta.scan_every();
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let scan = super::sync::sync_resources(&config, okta, &store);
+        let outcome = tokio::select! {
+            outcome = scan => Some(outcome),
+            _ = stop.wait_for(|s| *s) => None,
+        };
+        let wait = match outcome {
+            None => return, // stopped mid-scan; the run is marked interrupted on the way out
+            Some(Ok(())) => {
+                if let Err(error) = people.refresh(&store).await {
+                    tracing::warn!(%error, "cannot refresh people after a scan");
+                }
+                every
+            }
+            Some(Err(error)) => {
+                tracing::error!(integration = %okta.name, "resource scan failed: {error:#}");
+                every.min(RETRY_AFTER_FAILURE)
+            }
+        };
+        if !pause(wait, &mut stop).await {
+            return;
+        }
+    }
+}
+
+async fn log_loop(
+    config: Arc<Config>,
+    index: usize,
+    store: store::Store,
+    people: ingest::people::People,
+    mut stop: watch::Receiver<bool>,
+) {
+    let okta = &config.okta[index];
+    let every = okta.log_poll_every();
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let wait = match super::sync::sync_logs(&config, okta, &store, &people, &stop).await {
+            Ok(()) => every,
+            Err(error) => {
+                tracing::error!(integration = %okta.name, "System Log poll failed: {error:#}");
+                every.max(RETRY_AFTER_FAILURE.min(every * 4))
+            }
+        };
+        if !pause(wait, &mut stop).await {
+            return;
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
