@@ -188,8 +188,13 @@ fn rows(
     for ((resource_id, action), (mut via, standing, temporary)) in merged {
         let Some(resource) = index.node(&resource_id) else { continue };
         // Routes arrive in the order the scan met the edges; list them the same way every scan:
-        // direct first, then by assignment priority, then by what they name.
-        via.sort_by_cached_key(|r| (r["route"] != "direct", r["priority"].as_i64().unwrap_or(i64::MAX), r.to_string()));
+        // direct first, then by assignment priority, then by what they name. Most rows have
+        // one route, and sorting those would cost a second of a large rebuild.
+        if via.len() > 1 {
+            via.sort_by_cached_key(|r| {
+                (r["route"] != "direct", r["priority"].as_i64().unwrap_or(i64::MAX), r.to_string())
+            });
+        }
         let app_denial =
             (resource.sub_kind == sub_kind::APP && status_of(resource) == "INACTIVE").then_some("app inactive");
         let reason = identity_denial.or(app_denial);

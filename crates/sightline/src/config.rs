@@ -34,6 +34,12 @@ pub struct Config {
     /// One entry per Okta org.
     #[serde(default)]
     pub okta: Vec<OktaConfig>,
+    /// One entry per GitHub organisation whose audit log is polled.
+    #[serde(default)]
+    pub github: Vec<GithubConfig>,
+    /// The Teleport intake of `sightline serve`.
+    #[serde(default)]
+    pub teleport: Option<TeleportConfig>,
     /// Where the configuration came from, for messages and relative paths.
     #[serde(skip)]
     pub source: String,
@@ -58,6 +64,85 @@ fn default_listen() -> SocketAddr {
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig { listen: default_listen() }
+    }
+}
+
+/// One `[[github]]` organisation audit log.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubConfig {
+    pub name: String,
+    /// The organisation's login.
+    pub org: String,
+    #[serde(default)]
+    pub token: Option<SecretString>,
+    /// The environment variable holding the token (keeps it out of the file).
+    #[serde(default)]
+    pub token_env: Option<String>,
+    /// `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server.
+    #[serde(default = "default_github_api")]
+    pub api_url: String,
+    #[serde(default = "default_github_poll_interval")]
+    pub poll_interval: String,
+    /// How far back the first poll starts.
+    #[serde(default = "default_log_start")]
+    pub log_start: String,
+}
+
+fn default_github_api() -> String {
+    ingest::github::DEFAULT_API_URL.into()
+}
+
+fn default_github_poll_interval() -> String {
+    "5m".into()
+}
+
+impl GithubConfig {
+    /// The poller's configuration, with the token read.
+    pub fn poller_config(&self, source: &str) -> Result<ingest::github::GithubConfig> {
+        let at = format!("{source}: github ({})", self.name);
+        let token = match (&self.token, &self.token_env) {
+            (Some(token), _) => token.clone(),
+            (None, Some(var)) => SecretString::from(
+                std::env::var(var)
+                    .with_context(|| format!("{at}.token_env: the environment variable {var} is not set"))?,
+            ),
+            (None, None) => bail!("{at}: set token_env (or token)"),
+        };
+        let lookback = humantime::parse_duration(&self.log_start)
+            .map_err(|e| anyhow::anyhow!("{at}.log_start: '{}' is not a duration ({e})", self.log_start))?;
+        let mut config = ingest::github::GithubConfig::new(&self.name, &self.org, token);
+        config.api_url = self.api_url.trim_end_matches('/').to_string();
+        config.lookback = chrono::Duration::from_std(lookback).unwrap_or(chrono::Duration::days(180));
+        Ok(config)
+    }
+
+    pub fn poll_every(&self) -> Duration {
+        humantime::parse_duration(&self.poll_interval).unwrap_or(Duration::from_secs(300))
+    }
+}
+
+/// The `[teleport]` table: the HTTP intake Teleport's event handler forwards to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeleportConfig {
+    /// The bearer token forwarders must send.
+    #[serde(default)]
+    pub intake_token: Option<SecretString>,
+    /// The environment variable holding it.
+    #[serde(default)]
+    pub intake_token_env: Option<String>,
+}
+
+impl TeleportConfig {
+    pub fn token(&self, source: &str) -> Result<SecretString> {
+        match (&self.intake_token, &self.intake_token_env) {
+            (Some(token), _) if !token.expose_secret().is_empty() => Ok(token.clone()),
+            (_, Some(var)) => Ok(SecretString::from(std::env::var(var).with_context(|| {
+                format!("{source}: teleport.intake_token_env: the environment variable {var} is not set")
+            })?)),
+            _ => bail!("{source}: teleport: set intake_token_env (or intake_token) to accept Teleport events"),
+        }
     }
 }
 
@@ -190,6 +275,8 @@ impl Config {
                 server: ServerConfig::default(),
                 query: QueryConfig::default(),
                 people: PeopleConfig::default(),
+                github: Vec::new(),
+                teleport: None,
                 okta: Vec::new(),
                 source: "the environment".into(),
             },
@@ -234,6 +321,16 @@ impl Config {
 
     fn check(&self) -> Result<()> {
         let source = &self.source;
+        for (i, github) in self.github.iter().enumerate() {
+            let at = format!("{source}: github[{i}] ({})", github.name);
+            if github.token.is_none() && github.token_env.is_none() {
+                bail!("{at}: set token_env (or token): a token of an organisation owner with read:audit_log");
+            }
+            for (key, value) in [("poll_interval", &github.poll_interval), ("log_start", &github.log_start)] {
+                humantime::parse_duration(value)
+                    .map_err(|e| anyhow::anyhow!("{at}.{key}: '{value}' is not a duration like \"5m\" ({e})"))?;
+            }
+        }
         let mut names = std::collections::HashSet::new();
         for (i, okta) in self.okta.iter().enumerate() {
             let at = format!("{source}: okta[{i}] ({})", okta.name);

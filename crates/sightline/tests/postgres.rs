@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::Value;
-use store::testing::TempDatabase;
+use store::testing::{TempDatabase, row_key, same_value};
 use store::{QueryLimits, QueryResult, Store};
 use support::*;
 
@@ -41,35 +41,6 @@ fn corpus() -> Vec<Case> {
     cases
 }
 
-/// Values compare as PostgreSQL values: numbers by value (`1.50` = `1.5`), objects by key.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        // PostgreSQL's numeric averages print more digits than a double holds.
-        (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
-            x == y || (x - y).abs() <= 1e-12 * x.abs().max(y.abs())
-        }
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
-/// A row's text with numbers normalised, to sort rows for an unordered comparison.
-fn sort_key(row: &[Value]) -> String {
-    fn norm(v: &Value) -> Value {
-        match v {
-            Value::Number(n) => Value::String(format!("{}", n.as_f64().unwrap_or(f64::NAN))),
-            Value::Array(items) => Value::Array(items.iter().map(norm).collect()),
-            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), norm(v))).collect()),
-            other => other.clone(),
-        }
-    }
-    serde_json::to_string(&row.iter().map(norm).collect::<Vec<_>>()).unwrap()
-}
-
 /// Whether two answers are the same, but for `updated_at`: each store was written by its own sync.
 fn equal(a: &QueryResult, b: &QueryResult, ordered: bool) -> bool {
     let without_times = |r: &QueryResult| -> Vec<Vec<Value>> {
@@ -81,13 +52,13 @@ fn equal(a: &QueryResult, b: &QueryResult, ordered: bool) -> bool {
     };
     let (mut x, mut y) = (without_times(a), without_times(b));
     if !ordered {
-        x.sort_by_key(|r| sort_key(r));
-        y.sort_by_key(|r| sort_key(r));
+        x.sort_by_key(|r| row_key(r));
+        y.sort_by_key(|r| row_key(r));
     }
     a.columns == b.columns
         && a.truncated == b.truncated
         && x.len() == y.len()
-        && x.iter().zip(&y).all(|(r, s)| r.len() == s.len() && r.iter().zip(s).all(|(p, q)| same(p, q)))
+        && x.iter().zip(&y).all(|(r, s)| r.len() == s.len() && r.iter().zip(s).all(|(p, q)| same_value(p, q)))
 }
 
 #[test]
@@ -154,10 +125,10 @@ fn first_difference(
     let (Ok(a), Ok(b)) = (a, b) else { return String::new() };
     let (mut x, mut y) = (a.rows.clone(), b.rows.clone());
     if !ordered {
-        x.sort_by_key(|r| sort_key(r));
-        y.sort_by_key(|r| sort_key(r));
+        x.sort_by_key(|r| row_key(r));
+        y.sort_by_key(|r| row_key(r));
     }
-    match x.iter().zip(&y).position(|(r, s)| sort_key(r) != sort_key(s)) {
+    match x.iter().zip(&y).position(|(r, s)| row_key(r) != row_key(s)) {
         Some(i) => format!(
             "\n  first difference, row {i}:\n    sqlite:     {}\n    postgresql: {}",
             serde_json::to_string(&x[i]).unwrap(),

@@ -113,3 +113,40 @@ fn serve_keeps_events_complete_through_restarts_and_stops_on_sigterm() {
     // Every run finished: none is left `running` by the stops.
     assert_eq!(ws.count("SELECT count(*) AS n FROM sync_runs WHERE status = 'running'"), 0);
 }
+
+#[test]
+fn serve_accepts_teleport_events_from_an_authenticated_forwarder() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("sightline.toml");
+    std::fs::write(
+        &config,
+        "data_dir = \"data\"\n[server]\nlisten = \"127.0.0.1:0\"\n[teleport]\nintake_token = \"s3cret-intake\"\n",
+    )
+    .unwrap();
+    let ws = Workspace { dir, config };
+    let service = Service::start(&ws);
+    let body = r#"{"event":"user.login","uid":"tp-1","time":"2026-11-28T10:00:00Z","user":"alice@acme.example","success":false,"error":"invalid credentials","addr.remote":"203.0.113.7:5050","cluster_name":"prod"}"#;
+    let post = |token: &str| {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&service.address).unwrap();
+        write!(
+            stream,
+            "POST /intake/teleport HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let refused = post("wrong");
+    assert!(refused.starts_with("HTTP/1.0 401") || refused.starts_with("HTTP/1.1 401"), "{refused}");
+    assert!(!refused.contains("s3cret-intake"));
+    let accepted = post("s3cret-intake");
+    assert!(accepted.contains("\"stored\":1"), "{accepted}");
+    let rows = ws.query("SELECT source, outcome, ip, person FROM events");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["source"], "teleport");
+    assert_eq!(rows[0]["outcome"], "failure");
+    service.terminate();
+}

@@ -9,6 +9,38 @@ pub fn postgres_admin_url() -> String {
     std::env::var("SIGHTLINE_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
+/// Whether two result values are the same PostgreSQL value: numbers by value (`1.50` = `1.5`, and
+/// within 1e-12 relative, as PostgreSQL prints numeric averages with more digits than a double
+/// holds), objects by key.
+pub fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            x == y || (x - y).abs() <= 1e-12 * x.abs().max(y.abs())
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// A sort key for a row, with numbers normalised, to compare answers as multisets.
+pub fn row_key(row: &[serde_json::Value]) -> String {
+    use serde_json::Value;
+    fn norm(v: &Value) -> Value {
+        match v {
+            Value::Number(n) => Value::String(format!("{}", n.as_f64().unwrap_or(f64::NAN))),
+            Value::Array(items) => Value::Array(items.iter().map(norm).collect()),
+            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), norm(v))).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string(&row.iter().map(norm).collect::<Vec<_>>()).expect("JSON values serialize")
+}
+
 /// A PostgreSQL database of one's own, dropped with its connections when this is dropped.
 pub struct TempDatabase {
     /// The database name.

@@ -3,7 +3,8 @@
 //! Per integration, two loops: the resource scan every `scan_interval` and the System Log poll
 //! every `log_poll_interval` (at once again while pages come back full). Each loop records its
 //! runs in `sync_runs` and its integration's status; one failing never stops the others. SIGTERM
-//! or SIGINT stops them: a log poll finishes the page in hand (its events and cursor commit
+//! or SIGINT stops them (GitHub audit logs poll the same way, and `[teleport]` adds the HTTP
+//! intake Teleport's event handler forwards to): a log poll finishes the page in hand (its events and cursor commit
 //! together), a scan in progress is abandoned and its run marked interrupted (its snapshot is
 //! written in one transaction, so the previous one stays whole). Health: `GET /healthz`
 //! (liveness) and `GET /readyz` (the store answers), with the integrations' status.
@@ -46,10 +47,15 @@ pub async fn run(args: Args) -> Result<()> {
         .await
         .with_context(|| format!("{}: server.listen: cannot listen on {}", config.source, config.server.listen))?;
     let address = listener.local_addr()?;
-    let app = axum::Router::new()
+    let mut app = axum::Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .with_state(store.clone());
+    if let Some(teleport) = &config.teleport {
+        let token = teleport.token(&config.source)?;
+        app = app.merge(ingest::teleport_intake::router(store.clone(), people.clone(), token));
+        tracing::info!(path = ingest::teleport_intake::PATH, "accepting Teleport audit events");
+    }
     let mut server_stop = stop.clone();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -58,7 +64,12 @@ pub async fn run(args: Args) -> Result<()> {
             })
             .await
     });
-    eprintln!("sightline serve: listening on http://{address} ({} integrations)", config.okta.len());
+    eprintln!(
+        "sightline serve: listening on http://{address} ({} Okta, {} GitHub integrations{})",
+        config.okta.len(),
+        config.github.len(),
+        if config.teleport.is_some() { ", Teleport intake" } else { "" }
+    );
 
     let mut loops = tokio::task::JoinSet::new();
     for (index, okta) in config.okta.iter().enumerate() {
@@ -68,6 +79,10 @@ pub async fn run(args: Args) -> Result<()> {
         if okta.system_log {
             loops.spawn(log_loop(config.clone(), index, store.clone(), people.clone(), stop.clone()));
         }
+    }
+
+    for index in 0..config.github.len() {
+        loops.spawn(github_loop(config.clone(), index, store.clone(), people.clone(), stop.clone()));
     }
 
     shutdown_signal().await;
@@ -158,30 +173,60 @@ async fn scan_loop(
     }
 }
 
-async fn log_loop(
-    config: Arc<Config>,
-    index: usize,
-    store: store::Store,
-    people: ingest::people::People,
-    mut stop: watch::Receiver<bool>,
-) {
-    let okta = &config.okta[index];
-    let every = okta.log_poll_every();
+/// Polls a log stream every `every` until `stop`: `poll` catches it up (finishing the page in
+/// hand when stopped); after a failure the next try waits at least [`RETRY_AFTER_FAILURE`].
+async fn poll_loop<F, Fut>(what: &str, every: Duration, mut stop: watch::Receiver<bool>, mut poll: F)
+where
+    F: FnMut(watch::Receiver<bool>) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
     loop {
         if *stop.borrow() {
             return;
         }
-        let wait = match super::sync::sync_logs(&config, okta, &store, &people, &stop).await {
+        let wait = match poll(stop.clone()).await {
             Ok(()) => every,
             Err(error) => {
-                tracing::error!(integration = %okta.name, "System Log poll failed: {error:#}");
-                every.max(RETRY_AFTER_FAILURE.min(every * 4))
+                tracing::error!("{what} failed: {error:#}");
+                every.max(RETRY_AFTER_FAILURE)
             }
         };
         if !pause(wait, &mut stop).await {
             return;
         }
     }
+}
+
+async fn log_loop(
+    config: Arc<Config>,
+    index: usize,
+    store: store::Store,
+    people: ingest::people::People,
+    stop: watch::Receiver<bool>,
+) {
+    let okta = &config.okta[index];
+    let what = format!("{}: System Log poll", okta.name);
+    poll_loop(&what, okta.log_poll_every(), stop, |stop| {
+        let (config, store, people) = (&config, &store, &people);
+        async move { super::sync::sync_logs(config, okta, store, people, &stop).await }
+    })
+    .await
+}
+
+async fn github_loop(
+    config: Arc<Config>,
+    index: usize,
+    store: store::Store,
+    people: ingest::people::People,
+    stop: watch::Receiver<bool>,
+) {
+    let github = &config.github[index];
+    let what = format!("{}: GitHub audit log poll", github.name);
+    poll_loop(&what, github.poll_every(), stop, |stop| {
+        let (config, store, people) = (&config, &store, &people);
+        async move { super::sync::sync_github(config, github, store, people, &stop).await }
+    })
+    .await
 }
 
 async fn shutdown_signal() {

@@ -18,7 +18,7 @@ pub struct Args {
 
 pub async fn run(args: Args) -> Result<()> {
     let config = Config::load(args.config.as_deref())?;
-    if config.okta.is_empty() {
+    if config.okta.is_empty() && config.github.is_empty() {
         bail!(
             "{}: no [[okta]] integration is configured (or set OKTA_CLIENT_ORGURL and OKTA_CLIENT_TOKEN)",
             config.source
@@ -47,6 +47,14 @@ pub async fn run(args: Args) -> Result<()> {
             let stop = tokio::sync::watch::channel(false).1;
             if let Err(error) = sync_logs(&config, okta, &store, &people, &stop).await {
                 failures.push(format!("{} (System Log): {error:#}", okta.name));
+            }
+        }
+    }
+    if logs {
+        let stop = tokio::sync::watch::channel(false).1;
+        for github in &config.github {
+            if let Err(error) = sync_github(&config, github, &store, &people, &stop).await {
+                failures.push(format!("{} (GitHub audit log): {error:#}", github.name));
             }
         }
     }
@@ -89,13 +97,31 @@ pub async fn sync_logs(
         anyhow::Ok(total)
     }
     .await;
-    let mut outcome = store::RunOutcome {
+    let outcome = store::RunOutcome {
         succeeded: result.is_ok(),
         api_calls: client_stats.requests,
         rate_limit_waits: client_stats.rate_limit_waits,
         rate_limit_wait_ms: client_stats.rate_limit_wait_ms,
         ..Default::default()
     };
+    let total = finish_log_run(store, run, outcome, result).await?;
+    tracing::info!(
+        integration = %okta.name,
+        events = total.received,
+        new = total.inserted,
+        elapsed = ?started.elapsed(),
+        "System Log caught up"
+    );
+    Ok(())
+}
+
+/// Records how a log run ended (its counts, or its error) and passes the result on.
+async fn finish_log_run(
+    store: &store::Store,
+    run: i64,
+    mut outcome: store::RunOutcome,
+    result: Result<ingest::okta_log::PageReport>,
+) -> Result<ingest::okta_log::PageReport> {
     match result {
         Ok(total) => {
             outcome.counts = [
@@ -106,14 +132,7 @@ pub async fn sync_logs(
             ]
             .into();
             store.finish_run(run, &outcome).await?;
-            tracing::info!(
-                integration = %okta.name,
-                events = total.received,
-                new = total.inserted,
-                elapsed = ?started.elapsed(),
-                "System Log caught up"
-            );
-            Ok(())
+            Ok(total)
         }
         Err(error) => {
             outcome.error = Some(format!("{error:#}"));
@@ -121,6 +140,34 @@ pub async fn sync_logs(
             Err(error)
         }
     }
+}
+
+/// Catches a GitHub organisation's audit log up to now; records the run.
+pub async fn sync_github(
+    config: &Config,
+    github: &crate::config::GithubConfig,
+    store: &store::Store,
+    people: &ingest::people::People,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> Result<()> {
+    let run = store.start_run(&github.name, store::RunKind::Logs).await?;
+    let result = async {
+        let poller =
+            ingest::github::GithubAuditLog::new(github.poller_config(&config.source)?, store.clone(), people.clone())?;
+        let mut progress = crate::progress::CountProgress::new(&format!("{} audit log", github.name));
+        let mut received = 0;
+        let total = poller
+            .catch_up(stop, |page| {
+                received += page.received;
+                progress.set(received, "events");
+            })
+            .await?;
+        progress.finish(&format!("{} events, {} new", total.received, total.inserted));
+        anyhow::Ok(total)
+    }
+    .await;
+    let outcome = store::RunOutcome { succeeded: result.is_ok(), ..Default::default() };
+    finish_log_run(store, run, outcome, result).await.map(drop)
 }
 
 /// Scans one org and replaces its snapshot; records the run either way.

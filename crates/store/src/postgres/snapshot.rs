@@ -287,6 +287,15 @@ pub(super) async fn replace(
     }
     writer.finish().await.map_err(fail)?;
     tx.commit().await.map_err(fail)?;
+    // A snapshot can change most of these tables at once; fresh statistics keep the planner from
+    // choosing, say, a GIN scan of every node for a query on one name. Best effort: autovacuum
+    // catches up anyway.
+    if let Err(error) = client
+        .batch_execute("ANALYZE nodes, edges, access_path, escalation_path, control_edge, crown_jewel_reach")
+        .await
+    {
+        tracing::debug!(%error, "ANALYZE after a snapshot replace failed");
+    }
     Ok(counts)
 }
 

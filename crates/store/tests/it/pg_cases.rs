@@ -14,6 +14,7 @@
 use crate::util::{Backend, TempStore, both, runtime};
 use serde_json::Value;
 use store::QueryLimits;
+use store::testing::{row_key, same_value};
 
 /// One query and what PostgreSQL answers.
 pub struct Case {
@@ -1637,30 +1638,6 @@ pub const CASES: &[Case] = &[
 ];
 
 /// Numbers by value, the rest structurally.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
-/// A sort key for unordered comparison, with numbers normalised.
-fn key(row: &[Value]) -> String {
-    fn norm(v: &Value) -> Value {
-        match v {
-            Value::Number(n) => Value::String(format!("{}", n.as_f64().unwrap_or(f64::NAN))),
-            Value::Array(items) => Value::Array(items.iter().map(norm).collect()),
-            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), norm(v))).collect()),
-            other => other.clone(),
-        }
-    }
-    serde_json::to_string(&row.iter().map(norm).collect::<Vec<_>>()).unwrap()
-}
-
 /// The corpus on SQLite (translated) and on the PostgreSQL backend (native): both must give what
 /// PostgreSQL gave when the expectations were recorded.
 fn answers_as_recorded(backend: Backend) {
@@ -1678,14 +1655,14 @@ fn answers_as_recorded(backend: Backend) {
                 }
                 let (mut got_rows, mut want_rows) = (result.rows.clone(), expected.clone());
                 if !ordered {
-                    got_rows.sort_by_key(|r| key(r));
-                    want_rows.sort_by_key(|r| key(r));
+                    got_rows.sort_by_key(|r| row_key(r));
+                    want_rows.sort_by_key(|r| row_key(r));
                 }
                 let equal = got_rows.len() == want_rows.len()
                     && got_rows
                         .iter()
                         .zip(&want_rows)
-                        .all(|(g, w)| g.len() == w.len() && g.iter().zip(w).all(|(a, b)| same(a, b)));
+                        .all(|(g, w)| g.len() == w.len() && g.iter().zip(w).all(|(a, b)| same_value(a, b)));
                 if !equal {
                     failures.push(format!(
                         "{}: rows differ\n  sql:        {}\n  sqlite:     {}\n  postgresql: {}\n  translated: {}",
