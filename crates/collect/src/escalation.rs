@@ -378,11 +378,9 @@ pub struct CrownJewelChange {
 /// jewels without a change are left out. Identities are compared by id and `how`: someone who
 /// held an app and now can only escalate to it is removed as `access` and added as `escalation`.
 ///
-/// `before` can be rebuilt from the previous scan's stored rows: `access_path` and
-/// `escalation_path` rows to the jewels as `access` and `escalation`, and the previous `control`
-/// tuples if they were kept (the control edges are not in either table). A jewel marked since the
-/// previous scan has no `before` tuples from escalation or control rows: either rebuild `before`
-/// for it with the current marks or skip its first diff, or every controller shows as added.
+/// `before` is the previous scan's [`jewel_reach`], which `sync` stores with each snapshot (the
+/// `crown_jewel_reach` table). A jewel marked since the previous scan has no `before` tuples:
+/// skip its first diff (as `sync` does), or every holder and controller shows as added.
 pub fn crown_jewel_diff(
     before: &[JewelReach],
     after: &[JewelReach],
