@@ -14,7 +14,8 @@ fn db(context: &str) -> impl Fn(rusqlite::Error) -> Error + '_ {
     move |e| Error::sqlite(context, e)
 }
 
-fn clamp(n: u64) -> i64 {
+/// A count as SQL's signed 64-bit integer, saturating.
+pub(crate) fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 

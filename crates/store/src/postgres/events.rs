@@ -3,6 +3,7 @@
 //! never skips an event that commits later with a smaller number.
 
 use super::pg_error;
+use super::snapshot::JsonText;
 use crate::error::Error;
 use crate::events::{COLUMNS, targets_json};
 use crate::model::{AppendOutcome, EventBatch, LogCursor, OktaPerson};
@@ -36,7 +37,7 @@ pub(super) async fn append(
     for new in &batch.events {
         let e = &new.event;
         let location = e.location.clone().unwrap_or_default();
-        let targets: serde_json::Value = serde_json::from_str(&targets_json(e)).expect("targets are JSON");
+        let targets = targets_json(e);
         let time = timestamp(e.time);
         let raw: &serde_json::value::RawValue = &e.raw;
         let values: [&(dyn ToSql + Sync); 29] = [
@@ -53,7 +54,7 @@ pub(super) async fn append(
             &e.actor.login,
             &e.actor.display_name,
             &new.person,
-            &targets,
+            &JsonText(&targets),
             &e.ip,
             &location.city,
             &location.state,

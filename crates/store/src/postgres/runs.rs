@@ -3,6 +3,7 @@
 use super::pg_error;
 use crate::error::Error;
 use crate::model::{Integration, Run, RunKind, RunOutcome};
+use crate::runs::clamp;
 use crate::sqlite::{parse_timestamp, timestamp};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -13,10 +14,6 @@ const INTERRUPTED: &str = "interrupted: the process stopped before the run finis
 
 fn db(context: &str) -> impl Fn(tokio_postgres::Error) -> Error + '_ {
     move |e| pg_error(context, e)
-}
-
-fn clamp(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 pub(super) async fn upsert_integration(client: &Client, i: &Integration) -> Result<(), Error> {

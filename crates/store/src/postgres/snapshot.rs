@@ -18,7 +18,7 @@ use tokio_postgres::types::{IsNull, Json, ToSql, Type, to_sql_checked};
 
 /// JSON text sent as `jsonb` without parsing it again.
 #[derive(Debug)]
-struct JsonText<'a>(&'a str);
+pub(super) struct JsonText<'a>(pub(super) &'a str);
 
 impl ToSql for JsonText<'_> {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
