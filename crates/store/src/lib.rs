@@ -67,7 +67,7 @@ pub use investigate::{EventFilter, Facets, Place, TimelineEvent, TimelinePage};
 pub use model::{
     AccessPath, AppendOutcome, ControlRow, CursorUpdate, DerivedRows, Edge, EscalationRow, EventBatch, Integration,
     JewelReachRow, LogCursor, NewEvent, Node, OktaPerson, QueryLimits, QueryResult, RejectedEvent, Run, RunKind,
-    RunOutcome, SnapshotCounts,
+    RunOutcome, SnapshotCounts, StoredEvent,
 };
 
 use chrono::Utc;

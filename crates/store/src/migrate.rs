@@ -231,6 +231,77 @@ CREATE INDEX crown_jewel_reach_jewel ON crown_jewel_reach (jewel_id);
 CREATE INDEX crown_jewel_reach_org ON crown_jewel_reach (org);
 "#,
     },
+    Migration {
+        // Detections: alerts (one per rule and entity within the rule's window), the events behind
+        // each, who changed its status and why, the engine's position in the event stream (moved in the
+        // same transaction as the alerts it wrote), and webhook deliveries (one per alert state).
+        version: 6,
+        sql: r#"
+CREATE TABLE alerts (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    rule_id      TEXT NOT NULL,
+    title        TEXT NOT NULL,
+    severity     TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    entity_kind  TEXT NOT NULL,
+    entity       TEXT NOT NULL,
+    person       TEXT,
+    actor_id     TEXT,
+    first_seen   TEXT NOT NULL,
+    last_seen    TEXT NOT NULL,
+    count        INTEGER NOT NULL,
+    summary      TEXT NOT NULL,
+    details      TEXT NOT NULL,
+    group_window INTEGER NOT NULL,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX alerts_rule_entity ON alerts (rule_id, entity_kind, entity, id);
+CREATE INDEX alerts_status ON alerts (status, last_seen);
+CREATE INDEX alerts_last_seen ON alerts (last_seen);
+CREATE INDEX alerts_person ON alerts (person);
+
+CREATE TABLE alert_events (
+    alert_id INTEGER NOT NULL,
+    seq      INTEGER NOT NULL,
+    PRIMARY KEY (alert_id, seq)
+);
+CREATE INDEX alert_events_seq ON alert_events (seq);
+
+CREATE TABLE alert_history (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id    INTEGER NOT NULL,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    from_status TEXT,
+    to_status   TEXT NOT NULL,
+    severity    TEXT NOT NULL,
+    reason      TEXT NOT NULL
+);
+CREATE INDEX alert_history_alert ON alert_history (alert_id, id);
+
+CREATE TABLE detector_cursors (
+    name       TEXT PRIMARY KEY,
+    seq        INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE notifications (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id        INTEGER NOT NULL,
+    webhook         TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    delivery        TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,
+    created_at      TEXT NOT NULL,
+    sent_at         TEXT,
+    UNIQUE (webhook, alert_id, state)
+);
+CREATE INDEX notifications_due ON notifications (delivery, next_attempt_at);
+"#,
+    },
 ];
 
 /// The version this build brings a database to.

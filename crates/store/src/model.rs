@@ -375,3 +375,94 @@ pub struct OktaPerson {
     /// The primary email (`profile.email`), if any.
     pub email: Option<String>,
 }
+
+/// A stored event read back in `seq` order, for detections: the columns rules look at, and the
+/// raw event for everything else.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StoredEvent {
+    /// Position in the store: later events have larger numbers (commit order on both backends).
+    pub seq: i64,
+    /// `okta`, `aws_cloudtrail`, `github`, `teleport` or `sightline`.
+    pub source: String,
+    /// The source's id for the event.
+    pub uuid: String,
+    /// When it happened.
+    pub time: DateTime<Utc>,
+    /// The source's event type (`user.session.start`, `ConsoleLogin`...).
+    pub event_type: String,
+    /// Our category (`authentication`, `iam`...).
+    pub category: String,
+    /// `success`, `failure` or `unknown`.
+    pub outcome: String,
+    /// Why, as the source says (`INVALID_CREDENTIALS`...).
+    pub outcome_reason: Option<String>,
+    /// The source's severity, if it has one.
+    pub severity: Option<String>,
+    /// The source's id for the actor.
+    pub actor_id: Option<String>,
+    /// `user`, `service`, `role`, `system`, `ip` or `other`.
+    pub actor_kind: Option<String>,
+    /// The actor's login.
+    pub actor: Option<String>,
+    /// The actor's display name.
+    pub actor_name: Option<String>,
+    /// The person the actor resolved to.
+    pub person: Option<String>,
+    /// What the event acted on.
+    pub targets: Vec<activity::Target>,
+    /// Client address.
+    pub ip: Option<String>,
+    /// City of the client.
+    pub city: Option<String>,
+    /// Country of the client.
+    pub country: Option<String>,
+    /// Latitude of the client.
+    pub latitude: Option<f64>,
+    /// Longitude of the client.
+    pub longitude: Option<f64>,
+    /// Autonomous system of the client.
+    pub asn: Option<String>,
+    /// Client user agent.
+    pub user_agent: Option<String>,
+    /// Session id.
+    pub session: Option<String>,
+    /// Message for people.
+    pub message: Option<String>,
+    /// The event as received (JSON text).
+    pub raw: String,
+}
+
+impl StoredEvent {
+    /// The row `new` becomes once stored as `seq` (what reading it back gives).
+    pub fn from_new(seq: i64, new: &NewEvent) -> StoredEvent {
+        let e = &new.event;
+        let location = e.location.clone().unwrap_or_default();
+        StoredEvent {
+            seq,
+            source: e.source.as_str().to_string(),
+            uuid: e.uuid.clone(),
+            time: e.time,
+            event_type: e.event_type.clone(),
+            category: e.category.to_string(),
+            outcome: e.outcome.to_string(),
+            outcome_reason: e.outcome_reason.clone(),
+            severity: e.severity.clone(),
+            actor_id: e.actor.id.clone(),
+            actor_kind: e.actor.kind.clone(),
+            actor: e.actor.login.clone(),
+            actor_name: e.actor.display_name.clone(),
+            person: new.person.clone(),
+            targets: e.targets.clone(),
+            ip: e.ip.clone(),
+            city: location.city,
+            country: location.country,
+            latitude: location.latitude,
+            longitude: location.longitude,
+            asn: e.asn.clone(),
+            user_agent: e.user_agent.clone(),
+            session: e.session.clone(),
+            message: e.message.clone(),
+            raw: e.raw.get().to_string(),
+        }
+    }
+}

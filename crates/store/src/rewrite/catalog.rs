@@ -54,6 +54,7 @@ const JSON_COLUMNS: &[(&str, &str)] = &[
     ("events", "targets"),
     ("events", "ocsf"),
     ("events", "raw"),
+    ("alerts", "details"),
 ];
 
 /// Tables that exist in SQLite but not for users.
