@@ -46,6 +46,7 @@ mode).
 */
 #![deny(missing_docs)]
 
+mod alerts;
 mod error;
 mod events;
 mod functions;
@@ -62,6 +63,10 @@ mod sqlite;
 mod table_functions;
 pub mod testing;
 
+pub use alerts::{
+    Alert, AlertChange, AlertDetail, AlertFilter, AlertHistoryEntry, DeliveryResult, DetectionBatch, NewSignal,
+    Notification, SEVERITIES, STATUSES, StatusChange, UserFactsRow, WebhookRoute, severity_rank,
+};
 pub use error::{Error, ErrorKind};
 pub use investigate::{EventFilter, Facets, Place, TimelineEvent, TimelinePage};
 pub use model::{
@@ -307,6 +312,122 @@ impl Store {
             return pg.okta_people().await;
         }
         self.blocking(|db| events::okta_people(&db.writer())).await
+    }
+
+    /// Events with `after < seq <= upto` (no upper bound when `None`) and, when `since` is given,
+    /// `time >= since`, in `seq` order, at most `limit`: how detections read the stream.
+    pub async fn events_page(
+        &self,
+        after: i64,
+        upto: Option<i64>,
+        since: Option<chrono::DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.events_page(after, upto, since, limit).await;
+        }
+        self.blocking(move |db| alerts::events_page(&db.writer(), after, upto, since, limit)).await
+    }
+
+    /// The smallest `seq` of an event that happened at or after `since`, if any.
+    pub async fn first_seq_since(&self, since: chrono::DateTime<Utc>) -> Result<Option<i64>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.first_seq_since(since).await;
+        }
+        self.blocking(move |db| alerts::first_seq_since(&db.writer(), since)).await
+    }
+
+    /// The newest event's `seq` (0 when none is stored).
+    pub async fn last_event_seq(&self) -> Result<i64, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.last_event_seq().await;
+        }
+        self.blocking(|db| alerts::last_seq(&db.writer())).await
+    }
+
+    /// The `seq` of the last event `detector` evaluated, if it has run.
+    pub async fn detector_cursor(&self, detector: &str) -> Result<Option<i64>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.detector_cursor(detector).await;
+        }
+        let detector = detector.to_string();
+        self.blocking(move |db| alerts::detector_cursor(&db.writer(), &detector)).await
+    }
+
+    /// The last successful Okta sign-in of each actor id among the events up to `upto`.
+    pub async fn last_sign_ins(&self, upto: i64) -> Result<Vec<(String, chrono::DateTime<Utc>)>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.last_sign_ins(upto).await;
+        }
+        self.blocking(move |db| alerts::last_sign_ins(&db.writer(), upto)).await
+    }
+
+    /// What the graph says about every Okta user (creation, last sign-in, admin roles, apps
+    /// reached), for detections and alert context.
+    pub async fn user_facts(&self) -> Result<Vec<UserFactsRow>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.user_facts().await;
+        }
+        self.blocking(|db| alerts::user_facts(&db.writer())).await
+    }
+
+    /// Writes a detector pass in one transaction: each signal opens an alert or joins the open
+    /// alert of the same rule and entity within its group window (raising its severity if the
+    /// signal's is higher), new alert states are queued for the webhooks (once per state), and the
+    /// detector's cursor moves to `batch.cursor`. After a crash the detector resumes from a cursor
+    /// that matches exactly the alerts stored.
+    pub async fn record_detections(&self, batch: DetectionBatch) -> Result<Vec<AlertChange>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.record_detections(&batch).await;
+        }
+        self.blocking(move |db| alerts::record_detections(&mut db.writer(), &batch, Utc::now())).await
+    }
+
+    /// Alerts matching `filter`, newest first.
+    pub async fn alerts(&self, filter: AlertFilter) -> Result<Vec<Alert>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.alerts(&filter).await;
+        }
+        self.blocking(move |db| alerts::alerts(&db.writer(), &filter)).await
+    }
+
+    /// One alert with its history and the events behind it.
+    pub async fn alert(&self, id: i64) -> Result<Option<AlertDetail>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.alert_detail(id).await;
+        }
+        self.blocking(move |db| alerts::alert_detail(&db.writer(), id)).await
+    }
+
+    /// Changes an alert's status (recording who and why) and queues the new state for the
+    /// webhooks. Unknown statuses, unknown alerts and no-op changes are
+    /// [`ErrorKind::InvalidInput`].
+    pub async fn set_alert_status(
+        &self,
+        id: i64,
+        change: StatusChange,
+        webhooks: Vec<WebhookRoute>,
+    ) -> Result<Alert, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.set_alert_status(id, &change, &webhooks).await;
+        }
+        self.blocking(move |db| alerts::set_status(&mut db.writer(), id, &change, &webhooks, Utc::now())).await
+    }
+
+    /// Webhook deliveries due now, oldest first.
+    pub async fn due_notifications(&self, limit: usize) -> Result<Vec<Notification>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.due_notifications(limit).await;
+        }
+        self.blocking(move |db| alerts::due_notifications(&db.writer(), Utc::now(), limit)).await
+    }
+
+    /// Records how a delivery attempt went.
+    pub async fn record_delivery(&self, id: i64, result: DeliveryResult) -> Result<(), Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.record_delivery(id, &result).await;
+        }
+        self.blocking(move |db| alerts::record_delivery(&db.writer(), id, &result, Utc::now())).await
     }
 
     /// Runs user SQL (PostgreSQL dialect) read-only with a time limit and a row cap.

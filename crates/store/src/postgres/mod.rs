@@ -9,6 +9,7 @@ store's tables, only allow-listed functions: `guard`); it runs in a `READ ONLY` 
 cancels it should the server not stop it in time.
 */
 
+mod alerts;
 mod events;
 mod guard;
 mod migrate;
@@ -192,6 +193,68 @@ impl Postgres {
 
     pub(crate) async fn okta_people(&self) -> Result<Vec<OktaPerson>, Error> {
         events::okta_people(&**self.client().await?).await
+    }
+
+    pub(crate) async fn events_page(
+        &self,
+        after: i64,
+        upto: Option<i64>,
+        since: Option<chrono::DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<crate::StoredEvent>, Error> {
+        alerts::events_page(&**self.client().await?, after, upto, since, limit).await
+    }
+
+    pub(crate) async fn first_seq_since(&self, since: chrono::DateTime<Utc>) -> Result<Option<i64>, Error> {
+        alerts::first_seq_since(&**self.client().await?, since).await
+    }
+
+    pub(crate) async fn last_event_seq(&self) -> Result<i64, Error> {
+        alerts::last_seq(&**self.client().await?).await
+    }
+
+    pub(crate) async fn detector_cursor(&self, detector: &str) -> Result<Option<i64>, Error> {
+        alerts::detector_cursor(&**self.client().await?, detector).await
+    }
+
+    pub(crate) async fn last_sign_ins(&self, upto: i64) -> Result<Vec<(String, chrono::DateTime<Utc>)>, Error> {
+        alerts::last_sign_ins(&**self.client().await?, upto).await
+    }
+
+    pub(crate) async fn user_facts(&self) -> Result<Vec<crate::UserFactsRow>, Error> {
+        alerts::user_facts(&**self.client().await?).await
+    }
+
+    pub(crate) async fn record_detections(
+        &self,
+        batch: &crate::DetectionBatch,
+    ) -> Result<Vec<crate::AlertChange>, Error> {
+        alerts::record_detections(&mut **self.client().await?, batch, Utc::now()).await
+    }
+
+    pub(crate) async fn alerts(&self, filter: &crate::AlertFilter) -> Result<Vec<crate::Alert>, Error> {
+        alerts::alerts(&**self.client().await?, filter).await
+    }
+
+    pub(crate) async fn alert_detail(&self, id: i64) -> Result<Option<crate::AlertDetail>, Error> {
+        alerts::alert_detail(&**self.client().await?, id).await
+    }
+
+    pub(crate) async fn set_alert_status(
+        &self,
+        id: i64,
+        change: &crate::StatusChange,
+        webhooks: &[crate::WebhookRoute],
+    ) -> Result<crate::Alert, Error> {
+        alerts::set_status(&mut **self.client().await?, id, change, webhooks, Utc::now()).await
+    }
+
+    pub(crate) async fn due_notifications(&self, limit: usize) -> Result<Vec<crate::Notification>, Error> {
+        alerts::due_notifications(&**self.client().await?, Utc::now(), limit).await
+    }
+
+    pub(crate) async fn record_delivery(&self, id: i64, result: &crate::DeliveryResult) -> Result<(), Error> {
+        alerts::record_delivery(&**self.client().await?, id, result, Utc::now()).await
     }
 
     pub(crate) async fn query(&self, sql: &str, limits: QueryLimits) -> Result<QueryResult, Error> {

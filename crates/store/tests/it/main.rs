@@ -1,5 +1,6 @@
 //! Integration tests of the store through its public API.
 
+mod alerts;
 mod derived;
 mod investigate;
 mod pg_cases;
