@@ -73,6 +73,16 @@ impl<'a> Observed<'a> {
         self.row.person.clone().or_else(|| self.actor_key().map(str::to_lowercase))
     }
 
+    /// The API token an Okta event was made with (`transaction.detail.requestApiTokenId`): such an
+    /// event is a program's, made from wherever its server runs, not where its owner is. The text
+    /// is checked first, since few events carry one.
+    pub fn api_token_id(&self) -> Option<&str> {
+        if !self.row.raw.contains("requestApiTokenId") {
+            return None;
+        }
+        self.raw_str(&["transaction", "detail", "requestApiTokenId"])
+    }
+
     /// The first target whose source type is `kind` (Okta's `User`, `AppInstance`...).
     pub fn target(&self, kind: &str) -> Option<&activity::Target> {
         self.row.targets.iter().find(|t| t.kind.as_deref() == Some(kind))

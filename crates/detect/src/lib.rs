@@ -11,11 +11,15 @@ pub mod engine;
 pub mod event;
 pub mod rule;
 pub mod rules;
+pub mod runner;
+pub mod notify;
 pub mod sigma;
 pub mod signal;
 pub mod testing;
 pub mod window;
 
 pub use engine::{DetectionSettings, Engine, RuleSettings};
+pub use notify::{Notifier, WebhookConfig, WebhookFormat};
+pub use runner::{Detector, Pass, StoreDirectory};
 pub use rule::{BuiltinRule, Directory, RuleInfo, UserFacts};
 pub use signal::{Entity, Finding, Severity, Signal};

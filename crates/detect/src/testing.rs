@@ -207,6 +207,31 @@ impl Harness {
         self
     }
 
+    /// Feeds an event Sightline makes itself (source `sightline`), such as a crown-jewel change,
+    /// with one target and `raw` as its body.
+    pub fn feed_sightline(&mut self, event_type: &str, target_id: &str, target_name: &str, raw: &Value) -> &mut Harness {
+        self.seq += 1;
+        let row = StoredEvent {
+            seq: self.seq,
+            source: "sightline".into(),
+            uuid: format!("sightline-{}", self.seq),
+            time: t0(),
+            event_type: event_type.into(),
+            category: "privilege".into(),
+            outcome: "success".into(),
+            targets: vec![activity::Target {
+                id: Some(target_id.into()),
+                kind: Some("okta_app".into()),
+                name: Some(target_name.into()),
+            }],
+            message: Some(format!("access to {target_name} changed")),
+            raw: raw.to_string(),
+            ..StoredEvent::default()
+        };
+        self.engine.observe(&row, &self.directory, &mut self.signals);
+        self
+    }
+
     /// Every signal raised so far.
     pub fn signals(&self) -> &[Signal] {
         &self.signals

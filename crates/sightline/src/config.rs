@@ -40,6 +40,12 @@ pub struct Config {
     /// The Teleport intake of `sightline serve`.
     #[serde(default)]
     pub teleport: Option<TeleportConfig>,
+    /// The `[detections]` table: rules switched off, thresholds, a directory of Sigma rules.
+    #[serde(default)]
+    pub detections: detect::DetectionSettings,
+    /// Where alerts are sent.
+    #[serde(default)]
+    pub webhooks: Vec<detect::WebhookConfig>,
     /// Where the configuration came from, for messages and relative paths.
     #[serde(skip)]
     pub source: String,
@@ -277,6 +283,8 @@ impl Config {
                 people: PeopleConfig::default(),
                 github: Vec::new(),
                 teleport: None,
+                detections: detect::DetectionSettings::default(),
+                webhooks: Vec::new(),
                 okta: Vec::new(),
                 source: "the environment".into(),
             },
@@ -317,10 +325,22 @@ impl Config {
                 okta.private_key_file = Some(base.join(key));
             }
         }
+        if let Some(dir) = &self.detections.sigma_dir
+            && dir.is_relative()
+        {
+            self.detections.sigma_dir = Some(base.join(dir));
+        }
     }
 
     fn check(&self) -> Result<()> {
         let source = &self.source;
+        detect::Engine::new(&self.detections).map_err(|why| anyhow::anyhow!("{source}: {why}"))?;
+        let mut hooks = std::collections::HashSet::new();
+        for (i, hook) in self.webhooks.iter().enumerate() {
+            if hook.name.trim().is_empty() || !hooks.insert(hook.name.as_str()) {
+                bail!("{source}: webhooks[{i}].name: must be set and differ from the other webhooks' names");
+            }
+        }
         for (i, github) in self.github.iter().enumerate() {
             let at = format!("{source}: github[{i}] ({})", github.name);
             if github.token.is_none() && github.token_env.is_none() {

@@ -3,6 +3,7 @@
 mod commands;
 mod config;
 mod crown_jewels;
+mod detections;
 mod progress;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,10 @@ enum Command {
     Query(commands::query::Args),
     /// Store audit events from files: Okta System Log, AWS CloudTrail, GitHub or Teleport.
     Ingest(commands::ingest::Args),
+    /// List alerts and move them through their lifecycle (acknowledge, resolve, close, reopen).
+    Alerts(commands::alerts::Args),
+    /// List the built-in detections and the Sigma rules of `detections.sigma_dir`.
+    Rules(commands::rules::Args),
     /// Run the Okta simulator: a synthetic org behind Okta's real API, System Log and OAuth server.
     OktaSim(commands::okta_sim::Args),
 }
@@ -53,6 +58,8 @@ fn main() -> ExitCode {
             Command::Sync(args) => commands::sync::run(args).await,
             Command::Query(args) => commands::query::run(args).await,
             Command::Ingest(args) => commands::ingest::run(args).await,
+            Command::Alerts(args) => commands::alerts::run(args).await,
+            Command::Rules(args) => commands::rules::run(args).await,
             Command::OktaSim(args) => commands::okta_sim::run(args).await,
         }
     });

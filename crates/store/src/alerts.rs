@@ -389,10 +389,7 @@ pub(crate) fn user_facts(conn: &Connection) -> Result<Vec<UserFactsRow>, Error> 
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(fail)?;
-    Ok(combine_user_facts(
-        users.into_iter().map(|(node, id, login, created, last)| (node, id, login, created, last)),
-        power,
-    ))
+    Ok(combine_user_facts(users.into_iter(), power))
 }
 
 /// Joins users with what they reach: `access` rows count apps, any other action is an admin role.

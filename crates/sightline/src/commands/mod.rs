@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
+pub mod alerts;
 pub mod ingest;
 pub mod okta_sim;
 pub mod query;
+pub mod rules;
 pub mod serve;
 pub mod sync;

@@ -1,7 +1,8 @@
 //! `sightline serve`: the long-running service.
 //!
 //! Per integration, two loops: the resource scan every `scan_interval` and the System Log poll
-//! every `log_poll_interval` (at once again while pages come back full). Each loop records its
+//! every `log_poll_interval` (at once again while pages come back full); the detector follows the
+//! stored events and the notifier posts new alert states to the webhooks. Each loop records its
 //! runs in `sync_runs` and its integration's status; one failing never stops the others. SIGTERM
 //! or SIGINT stops them (GitHub audit logs poll the same way, and `[teleport]` adds the HTTP
 //! intake Teleport's event handler forwards to): a log poll finishes the page in hand (its events and cursor commit
@@ -83,6 +84,18 @@ pub async fn run(args: Args) -> Result<()> {
 
     for index in 0..config.github.len() {
         loops.spawn(github_loop(config.clone(), index, store.clone(), people.clone(), stop.clone()));
+    }
+
+    let detector = crate::detections::detector(&config, &store).await?;
+    let mut detector_stop = stop.clone();
+    loops.spawn(detector.run(crate::detections::POLL_INTERVAL, async move {
+        let _ = detector_stop.wait_for(|s| *s).await;
+    }));
+    if let Some(notifier) = crate::detections::notifier(&config, &store)? {
+        let mut notifier_stop = stop.clone();
+        loops.spawn(notifier.run(Duration::from_secs(1), async move {
+            let _ = notifier_stop.wait_for(|s| *s).await;
+        }));
     }
 
     shutdown_signal().await;

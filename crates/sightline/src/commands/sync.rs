@@ -58,6 +58,14 @@ pub async fn run(args: Args) -> Result<()> {
             }
         }
     }
+    if logs {
+        // Alerts for what was just stored, as `serve` would raise them.
+        match crate::detections::catch_up(&config, &store).await {
+            Ok(opened) if opened > 0 => eprintln!("sightline sync: {opened} new alerts (see `sightline alerts`)"),
+            Ok(_) => {}
+            Err(error) => failures.push(format!("detections: {error:#}")),
+        }
+    }
     if failures.is_empty() {
         return Ok(());
     }

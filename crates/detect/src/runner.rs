@@ -1,0 +1,208 @@
+//! The detector: follows the events table in `seq` order, feeds the engine, and writes the
+//! signals (grouped into alerts) with its new position in one transaction, so that a crash or a
+//! restart neither loses nor doubles an alert.
+//!
+//! Rules keep windowed state in memory. On start the detector rebuilds it by replaying the stored
+//! events of the last [`Engine::horizon`] before its position, raising nothing: those events'
+//! signals are already stored.
+
+use crate::engine::Engine;
+use crate::rule::{Directory, UserFacts};
+use crate::signal::Signal;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use store::{DetectionBatch, NewSignal, Store, WebhookRoute};
+
+/// The cursor name of the built-in detector.
+pub const DETECTOR: &str = "detections";
+
+/// Events read per pass.
+const PAGE: usize = 2000;
+
+/// Graph facts and sign-in history, from the store.
+#[derive(Debug, Default)]
+pub struct StoreDirectory {
+    users: HashMap<String, UserFacts>,
+    sign_ins: HashMap<String, DateTime<Utc>>,
+}
+
+impl StoreDirectory {
+    /// Loads the graph facts of every Okta user, and the last successful sign-in of each actor
+    /// among the events up to `upto`.
+    pub async fn load(store: &Store, upto: i64) -> Result<StoreDirectory, store::Error> {
+        let mut directory = StoreDirectory { users: HashMap::new(), sign_ins: HashMap::new() };
+        directory.refresh_users(store).await?;
+        directory.sign_ins = store.last_sign_ins(upto).await?.into_iter().collect();
+        Ok(directory)
+    }
+
+    /// Reloads the graph facts (after a scan).
+    pub async fn refresh_users(&mut self, store: &Store) -> Result<(), store::Error> {
+        self.users = store
+            .user_facts()
+            .await?
+            .into_iter()
+            .map(|row| {
+                let facts = UserFacts {
+                    login: row.login,
+                    created: row.created,
+                    last_login: row.last_login,
+                    admin_roles: row.admin_roles,
+                    apps_reached: row.apps_reached,
+                };
+                (row.okta_id, facts)
+            })
+            .collect();
+        Ok(())
+    }
+}
+
+impl Directory for StoreDirectory {
+    fn user(&self, okta_id: &str) -> Option<&UserFacts> {
+        self.users.get(okta_id)
+    }
+
+    fn last_sign_in(&self, actor_id: &str) -> Option<DateTime<Utc>> {
+        self.sign_ins.get(actor_id).copied()
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pass {
+    /// Events evaluated.
+    pub events: usize,
+    /// Signals raised.
+    pub signals: usize,
+    /// Alerts opened.
+    pub opened: usize,
+    /// The detector's position afterwards.
+    pub cursor: i64,
+}
+
+/// The detector over one store.
+pub struct Detector {
+    store: Store,
+    engine: Engine,
+    directory: StoreDirectory,
+    webhooks: Vec<WebhookRoute>,
+    cursor: i64,
+    facts_loaded: Instant,
+}
+
+impl Detector {
+    /// Resumes from the stored position (the start of the stream the first time), rebuilding the
+    /// rules' state from the history before it. `webhooks` are where new alert states are queued.
+    pub async fn start(store: Store, mut engine: Engine, webhooks: Vec<WebhookRoute>) -> Result<Detector, store::Error> {
+        let cursor = store.detector_cursor(DETECTOR).await?.unwrap_or(0);
+        let replay_from = match store.events_page(cursor - 1, Some(cursor), None, 1).await?.first() {
+            Some(last) => {
+                let horizon = chrono::Duration::from_std(engine.horizon()).unwrap_or(chrono::Duration::MAX);
+                let since = last.time.checked_sub_signed(horizon).unwrap_or(DateTime::<Utc>::MIN_UTC);
+                store.first_seq_since(since).await?.map_or(cursor, |seq| seq.min(cursor + 1) - 1)
+            }
+            None => cursor,
+        };
+        let directory = StoreDirectory::load(&store, replay_from).await?;
+        let mut replayed = 0usize;
+        let mut after = replay_from;
+        let mut discarded: Vec<Signal> = Vec::new();
+        while after < cursor {
+            let page = store.events_page(after, Some(cursor), None, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for event in &page {
+                engine.observe(event, &directory, &mut discarded);
+                discarded.clear();
+            }
+            replayed += page.len();
+        }
+        tracing::info!(cursor, replayed, rules = engine.rules().count(), "detections resumed");
+        Ok(Detector { store, engine, directory, webhooks, cursor, facts_loaded: Instant::now() })
+    }
+
+    /// The position: the `seq` of the last event evaluated.
+    pub fn cursor(&self) -> i64 {
+        self.cursor
+    }
+
+    /// Evaluates the next page of stored events and stores what they raise.
+    pub async fn pass(&mut self) -> Result<Pass, store::Error> {
+        let page = self.store.events_page(self.cursor, None, None, PAGE).await?;
+        let Some(last) = page.last().map(|e| e.seq) else {
+            return Ok(Pass { cursor: self.cursor, ..Pass::default() });
+        };
+        let mut signals = Vec::new();
+        for event in &page {
+            self.engine.observe(event, &self.directory, &mut signals);
+        }
+        let count = signals.len();
+        let batch = DetectionBatch {
+            detector: DETECTOR.to_string(),
+            signals: signals.into_iter().map(new_signal).collect(),
+            cursor: last,
+            webhooks: self.webhooks.clone(),
+        };
+        let changes = self.store.record_detections(batch).await?;
+        self.cursor = last;
+        Ok(Pass { events: page.len(), signals: count, opened: changes.iter().filter(|c| c.opened).count(), cursor: last })
+    }
+
+    /// Reloads graph facts if they are older than `max_age` (a scan may have changed them).
+    pub async fn refresh_facts(&mut self, max_age: Duration) -> Result<(), store::Error> {
+        if self.facts_loaded.elapsed() >= max_age {
+            self.directory.refresh_users(&self.store).await?;
+            self.facts_loaded = Instant::now();
+        }
+        Ok(())
+    }
+
+    /// Runs until `stop` resolves: passes back to back while there is work, then every
+    /// `poll_interval`. A store error is logged and retried after a pause; the position only
+    /// moves with the alerts it covers, so nothing is lost.
+    pub async fn run(mut self, poll_interval: Duration, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            let pause = match self.pass().await {
+                Ok(pass) if pass.events > 0 => {
+                    if pass.opened > 0 {
+                        tracing::info!(opened = pass.opened, cursor = pass.cursor, "alerts opened");
+                    }
+                    Duration::ZERO
+                }
+                Ok(_) => {
+                    if let Err(e) = self.refresh_facts(Duration::from_secs(300)).await {
+                        tracing::warn!(error = %e, "cannot reload graph facts for detections");
+                    }
+                    poll_interval
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "detections paused after a store error; retrying");
+                    Duration::from_secs(5)
+                }
+            };
+            tokio::select! {
+                _ = &mut stop => return,
+                _ = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+}
+
+fn new_signal(signal: Signal) -> NewSignal {
+    NewSignal {
+        rule_id: signal.rule_id,
+        title: signal.title,
+        severity: signal.severity.as_str().to_string(),
+        entity_kind: signal.finding.entity.kind,
+        entity: signal.finding.entity.value,
+        person: signal.finding.person,
+        actor_id: signal.finding.actor_id,
+        time: signal.time,
+        events: signal.finding.events,
+        summary: signal.finding.summary,
+        details: signal.finding.details,
+        group_window: signal.group_window,
+    }
+}

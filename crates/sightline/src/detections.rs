@@ -1,0 +1,70 @@
+//! Wiring detections into the commands: the engine from `[detections]` (with the Sigma rules of
+//! `sigma_dir`), the detector over the store, and the webhook notifier.
+
+use crate::config::Config;
+use anyhow::{Context, Result};
+use detect::{Detector, Engine, Notifier};
+use std::time::Duration;
+
+/// Builds the engine; broken Sigma files are reported (file and reason) and skipped.
+pub fn engine(config: &Config) -> Result<Engine> {
+    let engine = Engine::new(&config.detections).map_err(|why| anyhow::anyhow!("{}: {why}", config.source))?;
+    let Some(dir) = &config.detections.sigma_dir else { return Ok(engine) };
+    if !dir.is_dir() {
+        anyhow::bail!("{}: detections.sigma_dir: {} is not a directory", config.source, dir.display());
+    }
+    let loaded = detect::sigma::SigmaRules::load_dir(dir);
+    for error in &loaded.errors {
+        tracing::warn!("Sigma rule skipped: {error}");
+        eprintln!("sightline: Sigma rule skipped: {error}");
+    }
+    for warning in &loaded.warnings {
+        tracing::warn!("Sigma rule loaded with a warning: {warning}");
+    }
+    tracing::info!(rules = loaded.rules.len(), dir = %dir.display(), "Sigma rules loaded");
+    Ok(engine.with_sigma(loaded.rules))
+}
+
+/// The webhooks' routes (for queuing) and resolved URLs (for sending).
+fn webhooks(config: &Config) -> Result<(Vec<store::WebhookRoute>, Vec<detect::notify::ResolvedWebhook>)> {
+    let mut routes = Vec::new();
+    let mut resolved = Vec::new();
+    for hook in &config.webhooks {
+        resolved.push(hook.resolve().map_err(|why| anyhow::anyhow!("{}: {why}", config.source))?);
+        routes.push(hook.route());
+    }
+    Ok((routes, resolved))
+}
+
+/// Starts the detector (resuming from its stored position).
+pub async fn detector(config: &Config, store: &store::Store) -> Result<Detector> {
+    let (routes, _) = webhooks(config)?;
+    Detector::start(store.clone(), engine(config)?, routes).await.context("cannot start detections")
+}
+
+/// The notifier for the configured webhooks, if any.
+pub fn notifier(config: &Config, store: &store::Store) -> Result<Option<Notifier>> {
+    let (_, resolved) = webhooks(config)?;
+    Ok((!resolved.is_empty()).then(|| Notifier::new(store.clone(), resolved)))
+}
+
+/// Evaluates every stored event not yet evaluated, then delivers what is due. Returns the number
+/// of alerts opened.
+pub async fn catch_up(config: &Config, store: &store::Store) -> Result<usize> {
+    let mut detector = detector(config, store).await?;
+    let mut opened = 0;
+    loop {
+        let pass = detector.pass().await.context("detections failed")?;
+        opened += pass.opened;
+        if pass.events == 0 {
+            break;
+        }
+    }
+    if let Some(notifier) = notifier(config, store)? {
+        notifier.deliver_due().await.context("cannot deliver webhook notifications")?;
+    }
+    Ok(opened)
+}
+
+/// How often the running detector looks for new events.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
