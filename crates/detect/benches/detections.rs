@@ -12,7 +12,7 @@ use chrono::{Duration as Span, Utc};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use detect::{Detector, DetectionSettings, Engine};
+use detect::{DetectionSettings, Detector, Engine};
 use okta_sim::activity::{ActivityGenerator, Scenario};
 use okta_sim::org::{OrgParams, generate};
 use std::time::{Duration, Instant};
@@ -83,9 +83,8 @@ fn main() {
         for chunk in events.chunks(1000) {
             store.append_events(EventBatch { events: chunk.to_vec(), ..Default::default() }).await.unwrap();
         }
-        let mut detector = Detector::start(store.clone(), Engine::new(&DetectionSettings::default()).unwrap(), vec![])
-            .await
-            .unwrap();
+        let mut detector =
+            Detector::start(store.clone(), Engine::new(&DetectionSettings::default()).unwrap(), vec![]).await.unwrap();
         let started = Instant::now();
         let (mut evaluated, mut opened) = (0, 0);
         loop {

@@ -9,10 +9,10 @@ which the engine stamps into [`Signal`]s; the store groups signals into alerts.
 
 pub mod engine;
 pub mod event;
+pub mod notify;
 pub mod rule;
 pub mod rules;
 pub mod runner;
-pub mod notify;
 pub mod sigma;
 pub mod signal;
 pub mod testing;
@@ -20,6 +20,6 @@ pub mod window;
 
 pub use engine::{DetectionSettings, Engine, RuleSettings};
 pub use notify::{Notifier, WebhookConfig, WebhookFormat};
-pub use runner::{Detector, Pass, StoreDirectory};
 pub use rule::{BuiltinRule, Directory, RuleInfo, UserFacts};
+pub use runner::{Detector, Pass, StoreDirectory};
 pub use signal::{Entity, Finding, Severity, Signal};

@@ -81,8 +81,8 @@ impl WebhookConfig {
                 .map_err(|_| format!("webhook {}: environment variable {var} is not set", self.name))?,
             _ => return Err(format!("webhook {}: give exactly one of `url` and `url_env`", self.name)),
         };
-        let parsed = reqwest::Url::parse(&url)
-            .map_err(|e| format!("webhook {}: the URL is not valid ({e})", self.name))?;
+        let parsed =
+            reqwest::Url::parse(&url).map_err(|e| format!("webhook {}: the URL is not valid ({e})", self.name))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(format!("webhook {}: the URL must be http or https", self.name));
         }
@@ -169,7 +169,12 @@ impl Notifier {
             .user_agent(concat!("sightline/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_default();
-        Notifier { store, client, hooks: hooks.into_iter().map(|h| (h.name.clone(), h)).collect(), retry_base: RETRY_BASE }
+        Notifier {
+            store,
+            client,
+            hooks: hooks.into_iter().map(|h| (h.name.clone(), h)).collect(),
+            retry_base: RETRY_BASE,
+        }
     }
 
     /// Retries start after `base` × 3 instead of 15 s (tests use zero).
@@ -259,7 +264,10 @@ mod tests {
 
     #[test]
     fn slack_text_cannot_smuggle_markup() {
-        assert_eq!(slack_escape("<!channel> & <https://evil|click>"), "&lt;!channel&gt; &amp; &lt;https://evil|click&gt;");
+        assert_eq!(
+            slack_escape("<!channel> & <https://evil|click>"),
+            "&lt;!channel&gt; &amp; &lt;https://evil|click&gt;"
+        );
     }
 
     #[test]

@@ -94,7 +94,11 @@ pub struct Detector {
 impl Detector {
     /// Resumes from the stored position (the start of the stream the first time), rebuilding the
     /// rules' state from the history before it. `webhooks` are where new alert states are queued.
-    pub async fn start(store: Store, mut engine: Engine, webhooks: Vec<WebhookRoute>) -> Result<Detector, store::Error> {
+    pub async fn start(
+        store: Store,
+        mut engine: Engine,
+        webhooks: Vec<WebhookRoute>,
+    ) -> Result<Detector, store::Error> {
         let cursor = store.detector_cursor(DETECTOR).await?.unwrap_or(0);
         let replay_from = match store.events_page(cursor - 1, Some(cursor), None, 1).await?.first() {
             Some(last) => {
@@ -146,7 +150,12 @@ impl Detector {
         };
         let changes = self.store.record_detections(batch).await?;
         self.cursor = last;
-        Ok(Pass { events: page.len(), signals: count, opened: changes.iter().filter(|c| c.opened).count(), cursor: last })
+        Ok(Pass {
+            events: page.len(),
+            signals: count,
+            opened: changes.iter().filter(|c| c.opened).count(),
+            cursor: last,
+        })
     }
 
     /// Reloads graph facts if they are older than `max_age` (a scan may have changed them).

@@ -209,7 +209,13 @@ impl Harness {
 
     /// Feeds an event Sightline makes itself (source `sightline`), such as a crown-jewel change,
     /// with one target and `raw` as its body.
-    pub fn feed_sightline(&mut self, event_type: &str, target_id: &str, target_name: &str, raw: &Value) -> &mut Harness {
+    pub fn feed_sightline(
+        &mut self,
+        event_type: &str,
+        target_id: &str,
+        target_name: &str,
+        raw: &Value,
+    ) -> &mut Harness {
         self.seq += 1;
         let row = StoredEvent {
             seq: self.seq,

@@ -1,6 +1,6 @@
 //! The state that windowed rules keep: events per key within a sliding time window, and distinct
 //! values per key. Windows are in event time; events arrive in store order, which across sources
-//! may be slightly out of time order, so pruning goes by the newest time seen.
+//! may be slightly out of time order, so each key prunes by the newest time it has seen.
 
 use chrono::{DateTime, Utc};
 use std::collections::hash_map::Entry;
@@ -10,6 +10,11 @@ use std::time::Duration;
 
 /// How many pushes between sweeps of idle keys.
 const SWEEP_EVERY: u64 = 4096;
+
+/// How late (in event time, behind the newest event of its key) an event may arrive and still be
+/// counted with the events around it: a System Log page delayed by Okta, an audit file of this
+/// morning ingested in the afternoon.
+const LATENESS: chrono::Duration = chrono::Duration::hours(2);
 
 fn chrono_window(window: Duration) -> chrono::Duration {
     chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX)
@@ -26,43 +31,71 @@ pub struct Seen<V> {
     pub value: V,
 }
 
-/// Per key, the events of the last `window` (by event time).
+/// One key's events, and the newest event time it has seen.
+#[derive(Debug)]
+struct KeyWindow<V> {
+    newest: DateTime<Utc>,
+    touched: u64,
+    entries: VecDeque<Seen<V>>,
+}
+
+/// Per key, the events of the last `window` before each new one (by event time). Each key keeps
+/// its own clock and [`LATENESS`] of history behind it, so events stored late (a delayed page, an
+/// audit file ingested hours later) are counted with the events around them in time instead of
+/// being measured against the newest ones.
 #[derive(Debug)]
 pub struct SlidingWindow<K, V = ()> {
     window: chrono::Duration,
-    keys: HashMap<K, VecDeque<Seen<V>>>,
+    keys: HashMap<K, KeyWindow<V>>,
     newest: Option<DateTime<Utc>>,
     pushes: u64,
+    view: VecDeque<Seen<V>>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone + Eq + Hash> SlidingWindow<K, V> {
     /// An empty window of `window`.
     pub fn new(window: Duration) -> Self {
-        SlidingWindow { window: chrono_window(window), keys: HashMap::new(), newest: None, pushes: 0 }
+        SlidingWindow {
+            window: chrono_window(window),
+            keys: HashMap::new(),
+            newest: None,
+            pushes: 0,
+            view: VecDeque::new(),
+        }
     }
 
-    /// Records an event for `key` and returns the key's events still in the window, in arrival order.
+    /// Records an event for `key` and returns the key's events in the window that ends with it
+    /// (at most `window` older, none newer), in arrival order.
     pub fn push(&mut self, key: K, time: DateTime<Utc>, seq: i64, value: V) -> &VecDeque<Seen<V>> {
-        self.newest = Some(self.newest.map_or(time, |n| n.max(time)));
         self.pushes += 1;
+        self.newest = Some(self.newest.map_or(time, |n| n.max(time)));
         if self.pushes.is_multiple_of(SWEEP_EVERY) {
             self.sweep();
         }
-        let horizon = self.horizon();
-        let entries = self.keys.entry(key).or_default();
-        // An event older than the window (stored late, from another source) can no longer count.
-        if time >= horizon {
-            entries.push_back(Seen { time, seq, value });
+        let (window, pushes) = (self.window, self.pushes);
+        let state = self.keys.entry(key).or_insert_with(|| KeyWindow {
+            newest: time,
+            touched: pushes,
+            entries: VecDeque::new(),
+        });
+        state.touched = pushes;
+        state.newest = state.newest.max(time);
+        let keep_from = state.newest.checked_sub_signed(window + LATENESS).unwrap_or(DateTime::<Utc>::MIN_UTC);
+        if time >= keep_from {
+            state.entries.push_back(Seen { time, seq, value });
         }
-        while entries.front().is_some_and(|e| e.time < horizon) {
-            entries.pop_front();
+        while state.entries.front().is_some_and(|e| e.time < keep_from) {
+            state.entries.pop_front();
         }
-        entries
+        let from = time.checked_sub_signed(window).unwrap_or(DateTime::<Utc>::MIN_UTC);
+        self.view.clear();
+        self.view.extend(state.entries.iter().filter(|e| e.time >= from && e.time <= time).cloned());
+        &self.view
     }
 
-    /// The key's events in the window, if any.
+    /// The key's recorded events (the window and the lateness allowance behind it), if any.
     pub fn get(&self, key: &K) -> Option<&VecDeque<Seen<V>>> {
-        self.keys.get(key)
+        self.keys.get(key).map(|state| &state.entries)
     }
 
     /// Forgets a key (after it fired, so the next alert needs a fresh run of events).
@@ -80,14 +113,13 @@ impl<K: Eq + Hash + Clone, V: Clone + Eq + Hash> SlidingWindow<K, V> {
         self.keys.is_empty()
     }
 
-    fn horizon(&self) -> DateTime<Utc> {
-        self.newest.map_or(DateTime::<Utc>::MIN_UTC, |n| n.checked_sub_signed(self.window).unwrap_or(n))
-    }
-
-    /// Drops keys with nothing left in the window, so memory follows the active keys only.
+    /// Drops keys whose window has passed (their newest event is a window older than the newest
+    /// event of any key) and that no event touched since the last sweep, so memory follows the
+    /// active keys while a slow attack on a busy org, or a backfill being read, keeps its state.
     fn sweep(&mut self) {
-        let horizon = self.horizon();
-        self.keys.retain(|_, entries| entries.back().is_some_and(|e| e.time >= horizon));
+        let since = self.pushes.saturating_sub(SWEEP_EVERY);
+        let Some(horizon) = self.newest.and_then(|n| n.checked_sub_signed(self.window + LATENESS)) else { return };
+        self.keys.retain(|_, state| state.touched > since || state.newest >= horizon);
     }
 }
 
@@ -161,11 +193,25 @@ mod tests {
     }
 
     #[test]
-    fn late_events_do_not_resurrect_old_ones() {
+    fn late_events_count_with_the_events_around_them() {
         let mut w: SlidingWindow<&str> = SlidingWindow::new(Duration::from_secs(600));
         w.push("a", at(30), 1, ());
-        // An event from another source, stored later but 25 minutes older, is outside the window.
+        // Stored later but 25 minutes older: counted with its own neighbours, not with minute 30.
         assert_eq!(w.push("a", at(5), 2, ()).len(), 1);
+        assert_eq!(seqs(w.push("a", at(8), 3, ())), vec![2, 3]);
+        // Beyond the lateness allowance, an event is not kept at all.
+        w.push("a", at(400), 4, ());
+        assert_eq!(w.push("a", at(9), 5, ()).len(), 0);
+        assert_eq!(w.get(&"a").unwrap().iter().filter(|e| e.seq == 5).count(), 0);
+    }
+
+    #[test]
+    fn each_key_keeps_its_own_clock() {
+        let mut w: SlidingWindow<&str> = SlidingWindow::new(Duration::from_secs(600));
+        w.push("live", at(600), 1, ());
+        // Last week's audit file, stored now: its events still count together.
+        w.push("old", at(0), 2, ());
+        assert_eq!(w.push("old", at(5), 3, ()).len(), 2);
     }
 
     #[test]
@@ -180,10 +226,17 @@ mod tests {
     #[test]
     fn idle_keys_are_swept() {
         let mut w: SlidingWindow<u64> = SlidingWindow::new(Duration::from_secs(60));
-        for i in 0..SWEEP_EVERY {
+        for i in 0..3 * SWEEP_EVERY {
             w.push(i, at(i as i64), i as i64, ());
         }
-        assert!(w.len() < 5, "{} keys held", w.len());
+        assert!(w.len() <= SWEEP_EVERY as usize, "{} keys held", w.len());
+        // A slow key survives sweeps while its window is open.
+        let mut w: SlidingWindow<u64> = SlidingWindow::new(Duration::from_secs(3600));
+        w.push(u64::MAX, at(0), 0, ());
+        for i in 0..3 * SWEEP_EVERY {
+            w.push(i, at(0), i as i64, ());
+        }
+        assert_eq!(w.push(u64::MAX, at(1), 1, ()).len(), 2);
     }
 
     #[test]

@@ -21,22 +21,6 @@ fn start() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-02T08:00:00Z").unwrap().with_timezone(&Utc)
 }
 
-/// Detections the ground truth does not list that a scenario may still rightly raise, and why.
-/// Reported to the simulator's owner: the ground truth could list them in `may_also_fire`.
-fn also_rightly_fires(scenario: Scenario) -> &'static [&'static str] {
-    match scenario {
-        // The attacker succeeds as an org user from a hostile place abroad (the victim approving
-        // a push; an admin's stolen session): when that user was active at home shortly before,
-        // that is impossible travel.
-        Scenario::MfaPushBombing
-        | Scenario::AdminRoleGrantedToFreshAccount
-        | Scenario::ApiTokenCreated
-        | Scenario::PolicyRuleDeleted
-        | Scenario::IdpAdded => &["identity.impossible_travel"],
-        _ => &[],
-    }
-}
-
 /// Graph facts as a scan of the org would give them: each user's login, creation, last sign-in
 /// and admin roles.
 fn directory(org: &Org) -> TestDirectory {
@@ -116,13 +100,7 @@ fn check(scenario: Scenario, seed: u64) -> Result<(), String> {
             return Err(format!("{name} (seed {seed}): {wanted} did not fire; fired:\n{}", describe(&on_scenario)));
         }
     }
-    let allowed: BTreeSet<&str> = truth
-        .detections
-        .iter()
-        .chain(&truth.may_also_fire)
-        .copied()
-        .chain(also_rightly_fires(scenario).iter().copied())
-        .collect();
+    let allowed: BTreeSet<&str> = truth.detections.iter().chain(&truth.may_also_fire).copied().collect();
     let unexpected: Vec<&Signal> =
         on_scenario.iter().copied().filter(|s| !allowed.contains(s.rule_id.as_str())).collect();
     if !unexpected.is_empty() {

@@ -17,8 +17,10 @@ struct Truth {
     uuids: BTreeSet<String>,
 }
 
-fn run_scenario(sim: &Simulator, name: &str) -> Truth {
-    let (status, body) = sim.request("POST", &format!("/__sim/scenarios/{name}?start_offset_seconds=-60"), None);
+/// Stages a scenario `minutes_ago` (its events all in the past, so they are served at once).
+fn run_scenario(sim: &Simulator, name: &str, minutes_ago: i64) -> Truth {
+    let path = format!("/__sim/scenarios/{name}?start_offset_seconds={}", -60 * minutes_ago);
+    let (status, body) = sim.request("POST", &path, None);
     assert_eq!(status, 200, "{name}: {body}");
     let truth: Value = serde_json::from_str(&body).unwrap();
     let list = |key: &str| -> Vec<String> {
@@ -78,7 +80,7 @@ fn wait_for_alerts(ws: &Workspace, truths: &[Truth]) {
 fn configure(ws: &Workspace, extra: &str) {
     let text = std::fs::read_to_string(&ws.config).unwrap().replace(
         "system_log = false",
-        "system_log = true\nlog_poll_interval = \"1s\"\nscan_interval = \"1h\"\nlog_start = \"3h\"",
+        "system_log = true\nlog_poll_interval = \"1s\"\nscan_interval = \"1h\"\nlog_start = \"4h\"",
     );
     std::fs::write(&ws.config, format!("{text}\n[server]\nlisten = \"127.0.0.1:0\"\n{extra}")).unwrap();
 }
@@ -123,11 +125,13 @@ fn attack_scenarios_raise_their_alerts_and_benign_traffic_none() {
         "impossible_travel",
         "session_roaming",
     ];
-    let mut truths: Vec<Truth> = names[..5].iter().map(|n| run_scenario(&sim, n)).collect();
+    // A quarter of an hour apart, so that one attack's traffic is not counted with another's.
+    let ago = |i: usize| 15 * (names.len() - i) as i64;
+    let mut truths: Vec<Truth> = (0..5).map(|i| run_scenario(&sim, names[i], ago(i))).collect();
     wait_for_alerts(&ws, &truths);
     service.kill();
     let before_crash = alert_events(&ws);
-    truths.extend(names[5..].iter().map(|n| run_scenario(&sim, n)));
+    truths.extend((5..names.len()).map(|i| run_scenario(&sim, names[i], ago(i))));
     let service = Service::start(&ws);
     wait_for_alerts(&ws, &truths);
     // Let the detector and the notifier settle (late benign events, the Slack retry).
@@ -181,9 +185,11 @@ fn attack_scenarios_raise_their_alerts_and_benign_traffic_none() {
         .output()
         .unwrap();
     assert!(ack.status.success(), "{}", stderr(&ack));
-    let bad = sightline().args(["alerts", "ack", &id, "--reason", "again", "--config"]).arg(&ws.config).output().unwrap();
+    let bad =
+        sightline().args(["alerts", "ack", &id, "--reason", "again", "--config"]).arg(&ws.config).output().unwrap();
     assert!(!bad.status.success() && stderr(&bad).contains("already acknowledged"), "{}", stderr(&bad));
-    let show = sightline().args(["alerts", "show", &id, "--format", "json", "--config"]).arg(&ws.config).output().unwrap();
+    let show =
+        sightline().args(["alerts", "show", &id, "--format", "json", "--config"]).arg(&ws.config).output().unwrap();
     let show: Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(show["alert"]["status"], "acknowledged");
     let last = show["history"].as_array().unwrap().last().unwrap().clone();

@@ -3,6 +3,7 @@
 mod common;
 mod config;
 mod credential;
+mod graph;
 mod mfa;
 mod privilege;
 mod session;
@@ -10,7 +11,7 @@ mod threat;
 
 use crate::rule::BuiltinRule;
 
-/// Every built-in rule, in the order the brief lists them.
+/// Every built-in rule: the brief's, in its order, then Sightline's own graph rules.
 pub fn catalogue() -> Vec<BuiltinRule> {
     vec![
         credential::brute_force_user(),
@@ -39,6 +40,7 @@ pub fn catalogue() -> Vec<BuiltinRule> {
         session::dormant_account_access(),
         session::session_roaming(),
         session::impossible_travel(),
+        graph::crown_jewel_access_changed(),
     ]
 }
 
@@ -79,10 +81,14 @@ mod tests {
     ];
 
     #[test]
-    fn catalogue_has_the_brief_ids_in_order_and_every_rule_is_described() {
+    fn catalogue_has_every_brief_id_in_order_and_every_rule_is_described() {
         let rules = catalogue();
         let ids: Vec<&str> = rules.iter().map(|r| r.info.id).collect();
-        assert_eq!(ids, BRIEF_IDS);
+        let unique: HashSet<&str> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len(), "a rule id appears twice");
+        // Rules beyond the brief's may follow; the brief's come in its order.
+        let from_brief: Vec<&str> = ids.iter().copied().filter(|id| BRIEF_IDS.contains(id)).collect();
+        assert_eq!(from_brief, BRIEF_IDS);
         for rule in &rules {
             let info = &rule.info;
             assert!(!info.title.is_empty() && !info.description.is_empty() && !info.response.is_empty(), "{}", info.id);

@@ -106,10 +106,23 @@ impl Scenario {
         match self {
             // At most two tries per user is also what single-source stuffing rules look for.
             Scenario::PasswordSpray => vec!["okta.credential_stuffing"],
-            // Five to seven rejected pushes are failed MFA verifications too.
-            Scenario::MfaPushBombing => vec!["okta.mfa_failures_excessive"],
             // The replayed session is also the same person in two far places minutes apart.
             Scenario::SessionRoaming => vec!["identity.impossible_travel"],
+            // The attacker acts as an org user (the victim who approved a push, or an admin) from
+            // abroad, minutes after that user was active at home: the same person in two far
+            // places, whether or not that user had been active recently enough to show it.
+            Scenario::MfaPushBombing
+            | Scenario::AdminRoleGrantedToFreshAccount
+            | Scenario::ApiTokenCreated
+            | Scenario::PolicyRuleDeleted
+            | Scenario::IdpAdded
+            | Scenario::SupportImpersonation => {
+                let mut also = vec!["identity.impossible_travel"];
+                if self == Scenario::MfaPushBombing {
+                    also.push("okta.mfa_failures_excessive");
+                }
+                also
+            }
             _ => vec![],
         }
     }

@@ -36,7 +36,13 @@ pub async fn run(args: Args) -> Result<()> {
     writeln!(out, "{table}")?;
     if let Some(dir) = &config.detections.sigma_dir {
         let loaded = detect::sigma::SigmaRules::load_dir(dir);
-        writeln!(out, "Sigma rules in {}: {} loaded, {} failed", dir.display(), loaded.rules.len(), loaded.errors.len())?;
+        writeln!(
+            out,
+            "Sigma rules in {}: {} loaded, {} failed",
+            dir.display(),
+            loaded.rules.len(),
+            loaded.errors.len()
+        )?;
         for error in &loaded.errors {
             writeln!(out, "  failed: {error}")?;
         }

@@ -217,7 +217,6 @@ pub fn assert_store_matches(ws: &Workspace, sim: &Simulator) {
 
 /// A `sightline serve` process.
 pub struct Service {
-
     pub child: Child,
     pub address: String,
 }
@@ -277,7 +276,6 @@ pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(250));
     }
 }
-
 
 impl Service {
     /// Kills the service with SIGKILL (no clean stop) and waits for it to be gone.
