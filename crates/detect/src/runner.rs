@@ -20,6 +20,9 @@ pub const DETECTOR: &str = "detections";
 /// Events read per pass.
 const PAGE: usize = 2000;
 
+/// How often the detector looks for a newer scan of the graph.
+const GRAPH_CHECK: Duration = Duration::from_secs(2);
+
 /// Graph facts and sign-in history, from the store.
 #[derive(Debug, Default)]
 pub struct StoreDirectory {
@@ -88,7 +91,8 @@ pub struct Detector {
     directory: StoreDirectory,
     webhooks: Vec<WebhookRoute>,
     cursor: i64,
-    facts_loaded: Instant,
+    graph_version: Option<i64>,
+    graph_checked: Instant,
 }
 
 impl Detector {
@@ -108,6 +112,7 @@ impl Detector {
             }
             None => cursor,
         };
+        let graph_version = store.graph_version().await?;
         let directory = StoreDirectory::load(&store, replay_from).await?;
         let mut replayed = 0usize;
         let mut after = replay_from;
@@ -123,7 +128,7 @@ impl Detector {
             replayed += page.len();
         }
         tracing::info!(cursor, replayed, rules = engine.rules().count(), "detections resumed");
-        Ok(Detector { store, engine, directory, webhooks, cursor, facts_loaded: Instant::now() })
+        Ok(Detector { store, engine, directory, webhooks, cursor, graph_version, graph_checked: Instant::now() })
     }
 
     /// The position: the `seq` of the last event evaluated.
@@ -133,6 +138,7 @@ impl Detector {
 
     /// Evaluates the next page of stored events and stores what they raise.
     pub async fn pass(&mut self) -> Result<Pass, store::Error> {
+        self.refresh_facts().await?;
         let page = self.store.events_page(self.cursor, None, None, PAGE).await?;
         let Some(last) = page.last().map(|e| e.seq) else {
             return Ok(Pass { cursor: self.cursor, ..Pass::default() });
@@ -158,11 +164,17 @@ impl Detector {
         })
     }
 
-    /// Reloads graph facts if they are older than `max_age` (a scan may have changed them).
-    pub async fn refresh_facts(&mut self, max_age: Duration) -> Result<(), store::Error> {
-        if self.facts_loaded.elapsed() >= max_age {
+    /// Reloads graph facts when a scan finished since they were loaded (checked at most every
+    /// [`GRAPH_CHECK`]): alerts carry the context of the graph as it is.
+    async fn refresh_facts(&mut self) -> Result<(), store::Error> {
+        if self.graph_checked.elapsed() < GRAPH_CHECK {
+            return Ok(());
+        }
+        self.graph_checked = Instant::now();
+        let version = self.store.graph_version().await?;
+        if version != self.graph_version {
             self.directory.refresh_users(&self.store).await?;
-            self.facts_loaded = Instant::now();
+            self.graph_version = version;
         }
         Ok(())
     }
@@ -180,12 +192,7 @@ impl Detector {
                     }
                     Duration::ZERO
                 }
-                Ok(_) => {
-                    if let Err(e) = self.refresh_facts(Duration::from_secs(300)).await {
-                        tracing::warn!(error = %e, "cannot reload graph facts for detections");
-                    }
-                    poll_interval
-                }
+                Ok(_) => poll_interval,
                 Err(e) => {
                     tracing::warn!(error = %e, "detections paused after a store error; retrying");
                     Duration::from_secs(5)

@@ -153,6 +153,27 @@ fn attack_scenarios_raise_their_alerts_and_benign_traffic_none() {
         "each alert's count is the number of distinct events behind it"
     );
 
+    // Each scripted attack is exactly one alert per detection it must raise.
+    for truth in &truths {
+        for detection in &truth.detections {
+            let hits: Vec<&i64> = alerts
+                .iter()
+                .filter(|(_, (rule, uuids))| rule == detection && !uuids.is_disjoint(&truth.uuids))
+                .map(|(id, _)| id)
+                .collect();
+            assert_eq!(hits.len(), 1, "{} raised {detection} as alerts {hits:?}", truth.name);
+        }
+    }
+
+    // Alerts about a known Okta user carry that user's graph context.
+    let brute = ws.query("SELECT entity, details FROM alerts WHERE rule_id = 'okta.brute_force.user'");
+    assert!(!brute.is_empty());
+    for alert in &brute {
+        let context = &alert["details"]["actor_context"];
+        assert_eq!(context["login"].as_str().map(str::to_lowercase).as_deref(), alert["entity"].as_str(), "{alert}");
+        assert!(context["apps_reached"].is_u64() && context["admin_roles"].is_array(), "{alert}");
+    }
+
     // Every alert is explained by a scenario that allows its rule: benign traffic raised none.
     for (id, (rule, uuids)) in &alerts {
         let explained = truths.iter().any(|t| t.allowed.contains(rule) && !uuids.is_disjoint(&t.uuids));

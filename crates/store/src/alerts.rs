@@ -333,6 +333,12 @@ pub(crate) fn last_seq(conn: &Connection) -> Result<i64, Error> {
         .map_err(|e| Error::sqlite("cannot read the newest event", e))
 }
 
+/// The id of the latest successful resource scan (a new one means the graph changed).
+pub(crate) fn graph_version(conn: &Connection) -> Result<Option<i64>, Error> {
+    conn.query_row("SELECT max(id) FROM sync_runs WHERE kind = 'resources' AND status = 'succeeded'", [], |r| r.get(0))
+        .map_err(|e| Error::sqlite("cannot read the latest scan", e))
+}
+
 /// The detector's position.
 pub(crate) fn detector_cursor(conn: &Connection, detector: &str) -> Result<Option<i64>, Error> {
     conn.query_row("SELECT seq FROM detector_cursors WHERE name = ?1", [detector], |r| r.get(0))

@@ -345,6 +345,15 @@ impl Store {
         self.blocking(|db| alerts::last_seq(&db.writer())).await
     }
 
+    /// The id of the latest successful resource scan of any integration: when it changes, the
+    /// graph has changed.
+    pub async fn graph_version(&self) -> Result<Option<i64>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.graph_version().await;
+        }
+        self.blocking(|db| alerts::graph_version(&db.writer())).await
+    }
+
     /// The `seq` of the last event `detector` evaluated, if it has run.
     pub async fn detector_cursor(&self, detector: &str) -> Result<Option<i64>, Error> {
         if let Some(pg) = self.postgres() {

@@ -96,6 +96,14 @@ pub(super) async fn last_seq(client: &Client) -> Result<i64, Error> {
     Ok(row.get(0))
 }
 
+pub(super) async fn graph_version(client: &Client) -> Result<Option<i64>, Error> {
+    let row = client
+        .query_one("SELECT max(id) FROM sync_runs WHERE kind = 'resources' AND status = 'succeeded'", &[])
+        .await
+        .map_err(|e| pg_error("cannot read the latest scan", e))?;
+    Ok(row.get(0))
+}
+
 pub(super) async fn detector_cursor(client: &Client, detector: &str) -> Result<Option<i64>, Error> {
     let row = client
         .query_opt("SELECT seq FROM detector_cursors WHERE name = $1", &[&detector])

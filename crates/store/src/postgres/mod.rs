@@ -213,6 +213,10 @@ impl Postgres {
         alerts::last_seq(&**self.client().await?).await
     }
 
+    pub(crate) async fn graph_version(&self) -> Result<Option<i64>, Error> {
+        alerts::graph_version(&**self.client().await?).await
+    }
+
     pub(crate) async fn detector_cursor(&self, detector: &str) -> Result<Option<i64>, Error> {
         alerts::detector_cursor(&**self.client().await?, detector).await
     }
