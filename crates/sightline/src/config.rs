@@ -532,6 +532,33 @@ mod tests {
         Ok(config)
     }
 
+    /// The README's `[detections]` and `[[webhooks]]` example, as written.
+    #[test]
+    fn the_readme_detections_example_parses() {
+        let readme = include_str!("../../../README.md");
+        let start = readme.find("```toml\n[detections]").expect("README has the detections example") + 8;
+        let block = &readme[start..start + readme[start..].find("```").unwrap()];
+        let config = parse(block).unwrap();
+        assert_eq!(config.detections.disabled, ["okta.rate_limit_violation"]);
+        assert_eq!(config.webhooks.len(), 2);
+        assert!(detect::Engine::new(&config.detections).unwrap().rules().all(|r| r.id != "okta.rate_limit_violation"));
+    }
+
+    #[test]
+    fn detection_settings_errors_name_the_rule_and_parameter() {
+        let error = parse("[detections]\ndisabled = [\"okta.nope\"]\n").unwrap_err().to_string();
+        assert!(error.contains("okta.nope") && error.contains("okta.brute_force.user"), "{error}");
+        let error = parse("[detections.rules.\"okta.brute_force.user\"]\nfailurez = 3\n").unwrap_err().to_string();
+        assert!(error.contains("failurez") && error.contains("failures, window"), "{error}");
+        let error = parse("[detections.rules.\"okta.brute_force.user\"]\nwindow = 3\n").unwrap_err().to_string();
+        assert!(error.contains("window") && error.contains("duration"), "{error}");
+        let error =
+            parse("[[webhooks]]\nname = \"a\"\nurl = \"http://x\"\n[[webhooks]]\nname = \"a\"\nurl = \"http://y\"\n")
+                .unwrap_err()
+                .to_string();
+        assert!(error.contains("webhooks[1].name"), "{error}");
+    }
+
     #[test]
     fn the_brief_example_parses() {
         let config = parse(
