@@ -236,9 +236,9 @@ pub struct UserFactsRow {
     pub created: Option<DateTime<Utc>>,
     /// Okta's `lastLogin`.
     pub last_login: Option<DateTime<Utc>>,
-    /// Admin roles held (labels), directly or through groups.
+    /// Admin roles held (labels), directly or through groups, even while the account is locked.
     pub admin_roles: Vec<String>,
-    /// Apps reached.
+    /// Apps assigned, directly or through groups, even while the account is locked.
     pub apps_reached: u64,
 }
 
@@ -388,7 +388,7 @@ pub(crate) fn user_facts(conn: &Connection) -> Result<Vec<UserFactsRow>, Error> 
     let mut power = conn
         .prepare(
             "SELECT identity_id, action, count(DISTINCT resource_id) FROM access_path \
-             WHERE kind = 'ALLOWED' AND action <> 'member' GROUP BY identity_id, action",
+             WHERE action <> 'member' GROUP BY identity_id, action",
         )
         .map_err(fail)?;
     let power = power
@@ -398,7 +398,8 @@ pub(crate) fn user_facts(conn: &Connection) -> Result<Vec<UserFactsRow>, Error> 
     Ok(combine_user_facts(users.into_iter(), power))
 }
 
-/// Joins users with what they reach: `access` rows count apps, any other action is an admin role.
+/// Joins users with what they hold: `access` rows count apps, any other action is an admin role.
+/// Denied rows count too: a locked-out or suspended victim's power is what an attacker is after.
 pub(crate) fn combine_user_facts(
     users: impl Iterator<Item = (String, Option<String>, String, Option<String>, Option<String>)>,
     power: Vec<(String, String, i64)>,

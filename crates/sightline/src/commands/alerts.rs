@@ -37,7 +37,7 @@ enum Action {
     Reopen(ChangeArgs),
 }
 
-#[derive(clap::Args, Default)]
+#[derive(clap::Args)]
 struct ListArgs {
     /// Only these statuses (open, acknowledged, resolved, closed); repeatable.
     #[arg(long)]
@@ -73,7 +73,8 @@ pub async fn run(args: Args) -> Result<()> {
     let store = config.open_store().await?;
     let json = args.format == "json";
     let mut out = std::io::stdout().lock();
-    match args.action.unwrap_or(Action::List(ListArgs::default())) {
+    let default_list = || ListArgs { status: Vec::new(), severity: None, rule: None, entity: None, limit: 50 };
+    match args.action.unwrap_or_else(|| Action::List(default_list())) {
         Action::List(list) => {
             if let Some(severity) = &list.severity
                 && !store::SEVERITIES.contains(&severity.as_str())

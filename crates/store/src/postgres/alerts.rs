@@ -138,7 +138,7 @@ pub(super) async fn user_facts(client: &Client) -> Result<Vec<UserFactsRow>, Err
     let power = client
         .query(
             "SELECT identity_id, action, count(DISTINCT resource_id) FROM access_path \
-             WHERE kind = 'ALLOWED' AND action <> 'member' GROUP BY identity_id, action",
+             WHERE action <> 'member' GROUP BY identity_id, action",
             &[],
         )
         .await
