@@ -198,6 +198,19 @@ fn attack_scenarios_raise_their_alerts_and_benign_traffic_none() {
     wait_until("the Slack retry", || slack_hook.received().len() as u64 >= high);
     assert!(slack_hook.received().iter().all(|(_, body)| body["text"].is_string() && body["blocks"].is_array()));
 
+    // The command line lists them (newest first) and filters them.
+    let listed = sightline().args(["alerts", "--format", "json", "--config"]).arg(&ws.config).output().unwrap();
+    let listed: Vec<Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed.len() as u64, opened.min(50));
+    assert!(listed.windows(2).all(|w| w[0]["id"].as_i64() > w[1]["id"].as_i64()));
+    let critical = sightline()
+        .args(["alerts", "list", "--severity", "critical", "--format", "json", "--config"])
+        .arg(&ws.config)
+        .output()
+        .unwrap();
+    let critical: Vec<Value> = serde_json::from_slice(&critical.stdout).unwrap();
+    assert!(!critical.is_empty() && critical.iter().all(|a| a["severity"] == "critical"));
+
     // The lifecycle from the command line, recorded with who and why.
     let id = ws.count("SELECT min(id) AS n FROM alerts").to_string();
     let ack = sightline()
