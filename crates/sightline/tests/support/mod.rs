@@ -269,10 +269,15 @@ impl Service {
     }
 }
 
-pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+pub fn wait_until(what: &str, done: impl FnMut() -> bool) {
+    wait_up_to(Duration::from_secs(60), what, done)
+}
+
+/// Like [`wait_until`], for work that takes longer on a loaded machine (a suite running beside it).
+pub fn wait_up_to(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
     let started = Instant::now();
     while !done() {
-        assert!(started.elapsed() < Duration::from_secs(60), "timed out waiting for {what}");
+        assert!(started.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
         std::thread::sleep(Duration::from_millis(250));
     }
 }
