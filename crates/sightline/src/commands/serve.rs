@@ -8,7 +8,8 @@
 //! intake Teleport's event handler forwards to): a log poll finishes the page in hand (its events and cursor commit
 //! together), a scan in progress is abandoned and its run marked interrupted (its snapshot is
 //! written in one transaction, so the previous one stays whole). Health: `GET /healthz`
-//! (liveness) and `GET /readyz` (the store answers), with the integrations' status.
+//! (liveness) and `GET /readyz` (the store answers), with the integrations' status and how many
+//! stored events detections have yet to evaluate.
 
 use crate::config::Config;
 use anyhow::{Context, Result};
@@ -128,9 +129,18 @@ async fn ready(State(store): State<store::Store>) -> impl IntoResponse {
                     })
                 })
                 .collect();
+            // How far detections are behind the stored events (0 when caught up).
+            let cursor = store.detector_cursor(detect::runner::DETECTOR).await.ok().flatten().unwrap_or(0);
+            let newest = store.last_event_seq().await.unwrap_or(cursor);
+            let detections = serde_json::json!({"cursor": cursor, "events_behind": (newest - cursor).max(0)});
             (
                 StatusCode::OK,
-                Json(serde_json::json!({"status": "ready", "store": store.backend_name(), "integrations": list})),
+                Json(serde_json::json!({
+                    "status": "ready",
+                    "store": store.backend_name(),
+                    "integrations": list,
+                    "detections": detections,
+                })),
             )
         }
         Err(error) => (
