@@ -147,3 +147,62 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::UserFacts;
+    use crate::testing::*;
+
+    fn ten_failures(h: &mut Harness, login: &str) {
+        for i in 0..10 {
+            h.feed(okta("user.session.start").actor(login).failure("INVALID_CREDENTIALS").minute(i));
+        }
+    }
+
+    #[test]
+    fn an_admin_actor_raises_the_severity_and_every_known_user_brings_context() {
+        let mut h = Harness::only("okta.brute_force.user");
+        let facts = |roles: &[&str]| UserFacts {
+            login: "x".into(),
+            admin_roles: roles.iter().map(|r| r.to_string()).collect(),
+            apps_reached: 7,
+            ..UserFacts::default()
+        };
+        h.directory.users.insert("00ualice".into(), facts(&["Super Administrator"]));
+        h.directory.users.insert("00ubob".into(), facts(&[]));
+        ten_failures(&mut h, "alice@example.com");
+        ten_failures(&mut h, "bob@example.com");
+        ten_failures(&mut h, "carol@example.com");
+        let by_user: std::collections::HashMap<&str, &Signal> =
+            h.signals().iter().map(|s| (s.finding.entity.value.as_str(), s)).collect();
+        assert_eq!(by_user["alice@example.com"].severity, Severity::High, "medium raised one step for an admin");
+        assert_eq!(by_user["bob@example.com"].severity, Severity::Medium);
+        let context = &by_user["alice@example.com"].finding.details["actor_context"];
+        assert_eq!(context["admin_roles"][0], "Super Administrator");
+        assert_eq!(context["apps_reached"], 7);
+        assert!(by_user["carol@example.com"].finding.details.get("actor_context").is_none(), "unknown to the graph");
+    }
+
+    #[test]
+    fn settings_switch_rules_off_and_override_severity_and_parameters() {
+        let settings: DetectionSettings = toml_like(
+            r#"{"disabled": ["okta.api_token_created"],
+                "rules": {"okta.brute_force.user": {"failures": 3, "severity": "critical"}}}"#,
+        );
+        let mut h = Harness::all(settings);
+        assert!(h.engine.rules().all(|r| r.id != "okta.api_token_created"));
+        h.feed(okta("system.api_token.create").actor("admin@example.com").target("Token", "t1", "ci"));
+        for i in 0..3 {
+            h.feed(okta("user.session.start").actor("dave@example.com").failure("INVALID_CREDENTIALS").minute(i));
+        }
+        assert_eq!(h.fired().into_iter().collect::<Vec<_>>(), ["okta.brute_force.user"]);
+        assert_eq!(h.signals()[0].severity, Severity::Critical);
+        let bad = toml_like::<DetectionSettings>(r#"{"rules": {"okta.brute_force.user": {"severity": "urgent"}}}"#);
+        assert!(Engine::new(&bad).err().unwrap().contains("urgent"));
+    }
+
+    fn toml_like<T: serde::de::DeserializeOwned>(json: &str) -> T {
+        serde_json::from_str(json).unwrap()
+    }
+}
