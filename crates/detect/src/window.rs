@@ -3,7 +3,6 @@
 //! may be slightly out of time order, so each key prunes by the newest time it has seen.
 
 use chrono::{DateTime, Utc};
-use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::time::Duration;
@@ -164,13 +163,7 @@ impl<K: Eq + Hash + Clone> Cooldown<K> {
         if self.until.len() > 100_000 {
             self.until.retain(|_, until| *until >= time);
         }
-        let until = time.checked_add_signed(self.window).unwrap_or(time);
-        match self.until.entry(key) {
-            Entry::Occupied(mut e) => *e.get_mut() = until,
-            Entry::Vacant(e) => {
-                e.insert(until);
-            }
-        }
+        self.until.insert(key, time.checked_add_signed(self.window).unwrap_or(time));
     }
 }
 

@@ -37,6 +37,9 @@ enum Action {
     Reopen(ChangeArgs),
 }
 
+/// How many alerts a listing shows unless told otherwise.
+const DEFAULT_LIMIT: usize = 50;
+
 #[derive(clap::Args)]
 struct ListArgs {
     /// Only these statuses (open, acknowledged, resolved, closed); repeatable.
@@ -52,7 +55,7 @@ struct ListArgs {
     #[arg(long)]
     entity: Option<String>,
     /// At most this many.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = DEFAULT_LIMIT)]
     limit: usize,
 }
 
@@ -73,7 +76,8 @@ pub async fn run(args: Args) -> Result<()> {
     let store = config.open_store().await?;
     let json = args.format == "json";
     let mut out = std::io::stdout().lock();
-    let default_list = || ListArgs { status: Vec::new(), severity: None, rule: None, entity: None, limit: 50 };
+    let default_list =
+        || ListArgs { status: Vec::new(), severity: None, rule: None, entity: None, limit: DEFAULT_LIMIT };
     match args.action.unwrap_or_else(|| Action::List(default_list())) {
         Action::List(list) => {
             if let Some(severity) = &list.severity
