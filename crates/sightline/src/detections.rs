@@ -25,33 +25,24 @@ pub fn engine(config: &Config) -> Result<Engine> {
     Ok(engine.with_sigma(loaded.rules))
 }
 
-/// The webhooks' routes (for queuing) and resolved URLs (for sending).
-fn webhooks(config: &Config) -> Result<(Vec<store::WebhookRoute>, Vec<detect::notify::ResolvedWebhook>)> {
+/// Starts the detector (resuming from its stored position) and, when webhooks are configured,
+/// the notifier. Each webhook is checked and its URL resolved once, here.
+pub async fn start(config: &Config, store: &store::Store) -> Result<(Detector, Option<Notifier>)> {
     let mut routes = Vec::new();
     let mut resolved = Vec::new();
     for hook in &config.webhooks {
         resolved.push(hook.resolve().map_err(|why| anyhow::anyhow!("{}: {why}", config.source))?);
         routes.push(hook.route());
     }
-    Ok((routes, resolved))
-}
-
-/// Starts the detector (resuming from its stored position).
-pub async fn detector(config: &Config, store: &store::Store) -> Result<Detector> {
-    let (routes, _) = webhooks(config)?;
-    Detector::start(store.clone(), engine(config)?, routes).await.context("cannot start detections")
-}
-
-/// The notifier for the configured webhooks, if any.
-pub fn notifier(config: &Config, store: &store::Store) -> Result<Option<Notifier>> {
-    let (_, resolved) = webhooks(config)?;
-    Ok((!resolved.is_empty()).then(|| Notifier::new(store.clone(), resolved)))
+    let detector = Detector::start(store.clone(), engine(config)?, routes).await.context("cannot start detections")?;
+    let notifier = (!resolved.is_empty()).then(|| Notifier::new(store.clone(), resolved));
+    Ok((detector, notifier))
 }
 
 /// Evaluates every stored event not yet evaluated, then delivers what is due. Returns the number
 /// of alerts opened.
 pub async fn catch_up(config: &Config, store: &store::Store) -> Result<usize> {
-    let mut detector = detector(config, store).await?;
+    let (mut detector, notifier) = start(config, store).await?;
     let mut opened = 0;
     loop {
         let pass = detector.pass().await.context("detections failed")?;
@@ -60,7 +51,7 @@ pub async fn catch_up(config: &Config, store: &store::Store) -> Result<usize> {
             break;
         }
     }
-    if let Some(notifier) = notifier(config, store)? {
+    if let Some(notifier) = notifier {
         notifier.deliver_due().await.context("cannot deliver webhook notifications")?;
     }
     Ok(opened)

@@ -87,12 +87,12 @@ pub async fn run(args: Args) -> Result<()> {
         loops.spawn(github_loop(config.clone(), index, store.clone(), people.clone(), stop.clone()));
     }
 
-    let detector = crate::detections::detector(&config, &store).await?;
+    let (detector, notifier) = crate::detections::start(&config, &store).await?;
     let mut detector_stop = stop.clone();
     loops.spawn(detector.run(crate::detections::POLL_INTERVAL, async move {
         let _ = detector_stop.wait_for(|s| *s).await;
     }));
-    if let Some(notifier) = crate::detections::notifier(&config, &store)? {
+    if let Some(notifier) = notifier {
         let mut notifier_stop = stop.clone();
         loops.spawn(notifier.run(Duration::from_secs(1), async move {
             let _ = notifier_stop.wait_for(|s| *s).await;
