@@ -188,7 +188,7 @@ impl Default for QueryConfig {
 }
 
 /// One `[[okta]]` integration.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OktaConfig {
     pub name: String,
@@ -226,6 +226,10 @@ pub struct OktaConfig {
     /// control one between two scans is stored as a `graph.crown_jewel_access_changed` event.
     #[serde(default)]
     pub crown_jewels: Vec<String>,
+    /// A private key held in memory instead of `private_key_file` (integrations added in the web UI,
+    /// whose keys are stored sealed).
+    #[serde(skip)]
+    pub private_key_pem: Option<SecretString>,
 }
 
 fn yes() -> bool {
@@ -308,6 +312,7 @@ impl Config {
                 rate_limit_share: default_share(),
                 max_concurrency: default_concurrency(),
                 crown_jewels: Vec::new(),
+                private_key_pem: None,
             });
         }
         config.check()?;
@@ -474,7 +479,34 @@ fn check_org_url(raw: &str) -> std::result::Result<(), String> {
 }
 
 impl OktaConfig {
-    /// The Okta client configuration for this org. Reads the token variable or key file now.
+    /// An integration added in the web UI, with the defaults of the configuration file.
+    pub fn from_web(new: &web::NewIntegration) -> OktaConfig {
+        let (api_token, client_id, key_id, private_key_pem) = match &new.credentials {
+            web::OktaCredentials::ApiToken(token) => (Some(token.clone()), None, None, None),
+            web::OktaCredentials::PrivateKey { client_id, key_id, private_key_pem } => {
+                (None, Some(client_id.clone()), Some(key_id.clone()), Some(private_key_pem.clone()))
+            }
+        };
+        OktaConfig {
+            name: new.name.clone(),
+            org_url: new.org_url.clone(),
+            api_token,
+            api_token_env: None,
+            client_id,
+            private_key_file: None,
+            key_id,
+            resources: new.resources,
+            system_log: new.system_log,
+            scan_interval: humantime::format_duration(new.scan_interval).to_string(),
+            log_poll_interval: humantime::format_duration(new.log_poll_interval).to_string(),
+            log_start: default_log_start(),
+            rate_limit_share: default_share(),
+            max_concurrency: default_concurrency(),
+            crown_jewels: Vec::new(),
+            private_key_pem,
+        }
+    }
+
     /// How often the System Log is polled once caught up.
     pub fn log_poll_every(&self) -> Duration {
         humantime::parse_duration(&self.log_poll_interval).expect("checked at load")
@@ -500,9 +532,14 @@ impl OktaConfig {
                 .with_context(|| format!("{at}.api_token_env: the environment variable {var} is not set"))?;
             okta_client::Credentials::ApiToken(SecretString::from(value))
         } else {
-            let key_file = self.private_key_file.as_ref().expect("checked at load");
-            let pem = std::fs::read_to_string(key_file)
-                .with_context(|| format!("{at}.private_key_file: cannot read {}", key_file.display()))?;
+            let pem = match &self.private_key_pem {
+                Some(pem) => pem.expose_secret().to_string(),
+                None => {
+                    let key_file = self.private_key_file.as_ref().expect("checked at load");
+                    std::fs::read_to_string(key_file)
+                        .with_context(|| format!("{at}.private_key_file: cannot read {}", key_file.display()))?
+                }
+            };
             let mut scopes: Vec<String> = RESOURCE_SCOPES.iter().map(|s| s.to_string()).collect();
             if self.system_log {
                 scopes.push(LOG_SCOPE.into());

@@ -59,3 +59,22 @@ pub async fn catch_up(config: &Config, store: &store::Store) -> Result<usize> {
 
 /// How often the running detector looks for new events.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+/// The built-in rules as the web UI lists them, with whether each is enabled here.
+pub fn rule_summaries(config: &Config) -> Result<Vec<web::RuleSummary>> {
+    let engine = Engine::new(&config.detections).map_err(|why| anyhow::anyhow!("{}: {why}", config.source))?;
+    let enabled: std::collections::HashSet<&str> = engine.rules().map(|r| r.id).collect();
+    Ok(detect::rules::catalogue()
+        .iter()
+        .map(|rule| web::RuleSummary {
+            id: rule.info.id.to_string(),
+            title: rule.info.title.to_string(),
+            severity: rule.info.severity.to_string(),
+            enabled: enabled.contains(rule.info.id),
+            kind: "built-in".into(),
+            description: rule.info.description.to_string(),
+            response: rule.info.response.to_string(),
+            attack: rule.info.attack.iter().map(|a| a.to_string()).collect(),
+        })
+        .collect())
+}

@@ -23,6 +23,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Try everything: a simulated Okta org with live activity and attacks, scanned, streamed and
+    /// served in the web UI on the embedded store.
+    Demo(commands::demo::Args),
     /// Run the service: scans and System Log polls on their intervals, health endpoints.
     Serve(commands::serve::Args),
     /// Scan every configured Okta org once into the store, then exit.
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
+            Command::Demo(args) => commands::demo::run(args).await,
             Command::Serve(args) => commands::serve::run(args).await,
             Command::Sync(args) => commands::sync::run(args).await,
             Command::Query(args) => commands::query::run(args).await,

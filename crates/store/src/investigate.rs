@@ -126,7 +126,7 @@ pub struct Place {
 }
 
 /// A SQL string literal.
-fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 

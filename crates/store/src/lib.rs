@@ -47,6 +47,7 @@ mode).
 #![deny(missing_docs)]
 
 mod alerts;
+mod browse;
 mod error;
 mod events;
 mod functions;
@@ -55,6 +56,7 @@ mod jsonb;
 mod migrate;
 mod model;
 mod postgres;
+mod private;
 mod query;
 mod rewrite;
 mod runs;
@@ -67,6 +69,7 @@ pub use alerts::{
     Alert, AlertChange, AlertDetail, AlertFilter, AlertHistoryEntry, DeliveryResult, DetectionBatch, NewSignal,
     Notification, SEVERITIES, STATUSES, StatusChange, UserFactsRow, WebhookRoute, severity_rank,
 };
+pub use browse::{Bucket, NodeQuery};
 pub use error::{Error, ErrorKind};
 pub use investigate::{EventFilter, Facets, Place, TimelineEvent, TimelinePage};
 pub use model::{
@@ -74,8 +77,12 @@ pub use model::{
     JewelReachRow, LogCursor, NewEvent, Node, OktaPerson, QueryLimits, QueryResult, RejectedEvent, Run, RunKind,
     RunOutcome, SnapshotCounts, StoredEvent,
 };
+pub use private::Account;
 
 use chrono::Utc;
+
+/// Tables outside the SQL contract: user SQL can neither see nor read them.
+pub(crate) const PRIVATE_TABLES: &[&str] = &["schema_migrations", "accounts", "settings"];
 use std::path::Path;
 use std::sync::Arc;
 
@@ -352,6 +359,77 @@ impl Store {
             return pg.graph_version().await;
         }
         self.blocking(|db| alerts::graph_version(&db.writer())).await
+    }
+
+    /// The sign-in account `username`, if it exists.
+    pub async fn account(&self, username: &str) -> Result<Option<Account>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.find_account(username).await;
+        }
+        let username = username.to_string();
+        self.blocking(move |db| private::find_account(&db.writer(), &username)).await
+    }
+
+    /// Every sign-in account, by name.
+    pub async fn accounts(&self) -> Result<Vec<Account>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.accounts().await;
+        }
+        self.blocking(|db| private::accounts(&db.writer())).await
+    }
+
+    /// Creates `account`; `false` (and nothing written) when its username is taken.
+    pub async fn create_account(&self, account: &Account) -> Result<bool, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.create_account(account).await;
+        }
+        let account = account.clone();
+        self.blocking(move |db| private::create_account(&db.writer(), &account)).await
+    }
+
+    /// Replaces an account's password hash; `false` when there is no such account.
+    pub async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.set_password(username, password_hash).await;
+        }
+        let (username, hash) = (username.to_string(), password_hash.to_string());
+        self.blocking(move |db| private::set_password(&db.writer(), &username, &hash)).await
+    }
+
+    /// A private setting (callers encrypt what must be secret before storing it).
+    pub async fn setting(&self, namespace: &str, key: &str) -> Result<Option<String>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.setting(namespace, key).await;
+        }
+        let (namespace, key) = (namespace.to_string(), key.to_string());
+        self.blocking(move |db| private::setting(&db.writer(), &namespace, &key)).await
+    }
+
+    /// Every private setting of `namespace`, as `(key, value)` by key.
+    pub async fn settings(&self, namespace: &str) -> Result<Vec<(String, String)>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.settings(namespace).await;
+        }
+        let namespace = namespace.to_string();
+        self.blocking(move |db| private::settings(&db.writer(), &namespace)).await
+    }
+
+    /// Writes a private setting, replacing the previous value.
+    pub async fn put_setting(&self, namespace: &str, key: &str, value: &str) -> Result<(), Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.put_setting(namespace, key, value).await;
+        }
+        let (namespace, key, value) = (namespace.to_string(), key.to_string(), value.to_string());
+        self.blocking(move |db| private::put_setting(&db.writer(), &namespace, &key, &value)).await
+    }
+
+    /// Deletes a private setting; `false` when it did not exist.
+    pub async fn delete_setting(&self, namespace: &str, key: &str) -> Result<bool, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.delete_setting(namespace, key).await;
+        }
+        let (namespace, key) = (namespace.to_string(), key.to_string());
+        self.blocking(move |db| private::delete_setting(&db.writer(), &namespace, &key)).await
     }
 
     /// The `seq` of the last event `detector` evaluated, if it has run.

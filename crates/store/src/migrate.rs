@@ -302,6 +302,28 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_due ON notifications (delivery, next_attempt_at);
 "#,
     },
+    Migration {
+        // Sightline's own sign-in accounts, and private settings (integrations added in the web UI,
+        // encrypted secrets). Neither is visible to user SQL (`crate::PRIVATE_TABLES`).
+        version: 7,
+        sql: r#"
+CREATE TABLE accounts (
+    username      TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+
+CREATE TABLE settings (
+    namespace  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (namespace, key)
+);
+"#,
+    },
 ];
 
 /// The version this build brings a database to.

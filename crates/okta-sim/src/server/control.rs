@@ -22,6 +22,7 @@ pub fn router() -> Router<Arc<Sim>> {
     Router::new()
         .route("/stats", get(stats))
         .route("/tokens", post(add_token))
+        .route("/groups", post(add_group))
         .route("/clients", post(add_client))
         .route("/faults", get(list_faults).post(add_fault).delete(clear_faults))
         .route("/objects/{id}", delete(delete_object))
@@ -97,6 +98,51 @@ async fn add_token(State(sim): State<Arc<Sim>>, Json(request): Json<NewToken>) -
     }
     let (id, token) = sim.add_api_token(&request.name, denied);
     json_response(json!({ "id": id, "token": token }))
+}
+
+#[derive(Deserialize)]
+struct NewGroup {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    /// Logins of the members (unknown logins are an error).
+    #[serde(default)]
+    members: Vec<String>,
+}
+
+/// Adds an Okta group (any name, e.g. one holding HTML, for tests of how clients show it).
+async fn add_group(State(sim): State<Arc<Sim>>, Json(request): Json<NewGroup>) -> Response {
+    let result = sim.mutate(|org| {
+        let mut members = Vec::new();
+        for login in &request.members {
+            match org.users.iter().position(|u| !u.deleted && u.profile.login.eq_ignore_ascii_case(login)) {
+                Some(index) => members.push(index),
+                None => return Err(format!("no user with login '{login}'")),
+            }
+        }
+        let now = chrono::Utc::now();
+        let id = crate::org::ids::okta_id("00g", &mut rand::rng());
+        org.groups.push(crate::org::Group {
+            id: id.clone(),
+            created: now,
+            last_updated: now,
+            last_membership_updated: now,
+            group_type: crate::org::GroupType::OktaGroup,
+            name: request.name.clone(),
+            description: request.description.clone(),
+            source_app: None,
+            ad: None,
+            deleted: false,
+        });
+        org.group_members.push(members);
+        org.group_owners.push(Vec::new());
+        org.app_group_assignments.push(Vec::new());
+        Ok(id)
+    });
+    match result {
+        Ok(id) => json_response(json!({ "id": id })),
+        Err(message) => bad_request(message),
+    }
 }
 
 #[derive(Deserialize)]

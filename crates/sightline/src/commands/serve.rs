@@ -5,22 +5,27 @@
 //! stored events and the notifier posts new alert states to the webhooks. Each loop records its
 //! runs in `sync_runs` and its integration's status; one failing never stops the others. SIGTERM
 //! or SIGINT stops them (GitHub audit logs poll the same way, and `[teleport]` adds the HTTP
-//! intake Teleport's event handler forwards to): a log poll finishes the page in hand (its events and cursor commit
-//! together), a scan in progress is abandoned and its run marked interrupted (its snapshot is
-//! written in one transaction, so the previous one stays whole). Health: `GET /healthz`
-//! (liveness) and `GET /readyz` (the store answers), with the integrations' status and how many
-//! stored events detections have yet to evaluate.
+//! intake Teleport's event handler forwards to): a log poll finishes the page in hand (its events
+//! and cursor commit together), a scan in progress is abandoned and its run marked interrupted
+//! (its snapshot is written in one transaction, so the previous one stays whole).
+//!
+//! The same listener serves the web UI and its API (`web`), behind sign-in; integrations added
+//! there are stored (secrets sealed) and started at once, and again at every start. Health:
+//! `GET /healthz` (liveness) and `GET /readyz` (the store answers), with the integrations' status
+//! and how many stored events detections have yet to evaluate.
 
-use crate::config::Config;
+use crate::config::{Config, OktaConfig};
 use anyhow::{Context, Result};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
+use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -33,7 +38,28 @@ pub struct Args {
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(30);
 
 pub async fn run(args: Args) -> Result<()> {
-    let config = Arc::new(Config::load(args.config.as_deref())?);
+    let config = Config::load(args.config.as_deref())?;
+    run_service(config, |ready| {
+        eprintln!("sightline serve: listening on http://{} ({})", ready.address, ready.describe);
+        if let Some((user, password)) = &ready.new_admin {
+            eprintln!("sightline serve: created the account {user} with password {password} (shown once; change it)");
+        }
+    })
+    .await
+}
+
+/// What the service tells its caller once it listens.
+pub struct Ready {
+    pub address: SocketAddr,
+    /// The integrations it runs, in a few words.
+    pub describe: String,
+    /// The admin account created at this start, with its password (shown once).
+    pub new_admin: Option<(String, String)>,
+}
+
+/// Runs the service until SIGTERM or SIGINT; `on_ready` is called once it listens.
+pub async fn run_service(config: Config, on_ready: impl FnOnce(&Ready)) -> Result<()> {
+    let config = Arc::new(config);
     let store = config.open_store().await?;
     let closed = store.fail_interrupted_runs().await?;
     if closed > 0 {
@@ -43,65 +69,87 @@ pub async fn run(args: Args) -> Result<()> {
     if let Err(error) = people.refresh(&store).await {
         tracing::warn!(%error, "cannot read Okta users to resolve people");
     }
+    let new_admin = web::auth::ensure_admin(&store, std::env::var("SIGHTLINE_ADMIN_PASSWORD").ok())
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("{}: data_dir: cannot create {}", config.source, config.data_dir.display()))?;
+    let vault = web::vault::Vault::open(&config.data_dir).map_err(|e| anyhow::anyhow!(e))?;
     let (stop_tx, stop) = watch::channel(false);
 
-    let listener = tokio::net::TcpListener::bind(config.server.listen)
-        .await
-        .with_context(|| format!("{}: server.listen: cannot listen on {}", config.source, config.server.listen))?;
-    let address = listener.local_addr()?;
-    let mut app = axum::Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
-        .with_state(store.clone());
+    let host = Arc::new(Host {
+        config: config.clone(),
+        store: store.clone(),
+        people: people.clone(),
+        stop: stop.clone(),
+        loops: Mutex::new(JoinSet::new()),
+        schedules: Mutex::new(Vec::new()),
+    });
+    for okta in &config.okta {
+        host.spawn(Arc::new(okta.clone()), "config");
+    }
+    for saved in web::api::saved_integrations(&store, &vault).await.map_err(|e| anyhow::anyhow!(e))? {
+        host.spawn(Arc::new(OktaConfig::from_web(&saved)), "ui");
+    }
+    {
+        let mut loops = host.loops();
+        for index in 0..config.github.len() {
+            loops.spawn(github_loop(config.clone(), index, store.clone(), people.clone(), stop.clone()));
+        }
+        let (detector, notifier) = crate::detections::start(&config, &store).await?;
+        let mut detector_stop = stop.clone();
+        loops.spawn(detector.run(crate::detections::POLL_INTERVAL, async move {
+            let _ = detector_stop.wait_for(|s| *s).await;
+        }));
+        if let Some(notifier) = notifier {
+            let mut notifier_stop = stop.clone();
+            loops.spawn(notifier.run(Duration::from_secs(1), async move {
+                let _ = notifier_stop.wait_for(|s| *s).await;
+            }));
+        }
+    }
+
+    let settings = web::WebSettings {
+        secure_cookies: false,
+        query_limits: config.query_limits()?,
+        webhooks: config.webhooks.iter().map(|w| w.route()).collect(),
+        rules: crate::detections::rule_summaries(&config)?,
+    };
+    let state = web::AppState::new(store.clone(), vault, host.clone(), settings);
+    let mut app = axum::Router::new().route("/readyz", get(ready)).with_state(store.clone());
     if let Some(teleport) = &config.teleport {
         let token = teleport.token(&config.source)?;
         app = app.merge(ingest::teleport_intake::router(store.clone(), people.clone(), token));
         tracing::info!(path = ingest::teleport_intake::PATH, "accepting Teleport audit events");
     }
+    let app = app.merge(web::router(state));
+    let listener = tokio::net::TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("{}: server.listen: cannot listen on {}", config.source, config.server.listen))?;
+    let address = listener.local_addr()?;
     let mut server_stop = stop.clone();
     let server = tokio::spawn(async move {
-        axum::serve(listener, app)
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 let _ = server_stop.wait_for(|s| *s).await;
             })
             .await
     });
-    eprintln!(
-        "sightline serve: listening on http://{address} ({} Okta, {} GitHub integrations{})",
-        config.okta.len(),
-        config.github.len(),
-        if config.teleport.is_some() { ", Teleport intake" } else { "" }
-    );
-
-    let mut loops = tokio::task::JoinSet::new();
-    for (index, okta) in config.okta.iter().enumerate() {
-        if okta.resources {
-            loops.spawn(scan_loop(config.clone(), index, store.clone(), people.clone(), stop.clone()));
-        }
-        if okta.system_log {
-            loops.spawn(log_loop(config.clone(), index, store.clone(), people.clone(), stop.clone()));
-        }
-    }
-
-    for index in 0..config.github.len() {
-        loops.spawn(github_loop(config.clone(), index, store.clone(), people.clone(), stop.clone()));
-    }
-
-    let (detector, notifier) = crate::detections::start(&config, &store).await?;
-    let mut detector_stop = stop.clone();
-    loops.spawn(detector.run(crate::detections::POLL_INTERVAL, async move {
-        let _ = detector_stop.wait_for(|s| *s).await;
-    }));
-    if let Some(notifier) = notifier {
-        let mut notifier_stop = stop.clone();
-        loops.spawn(notifier.run(Duration::from_secs(1), async move {
-            let _ = notifier_stop.wait_for(|s| *s).await;
-        }));
-    }
+    on_ready(&Ready {
+        address,
+        describe: format!(
+            "{} Okta, {} GitHub integrations{}",
+            host.schedules.lock().unwrap_or_else(|p| p.into_inner()).len(),
+            config.github.len(),
+            if config.teleport.is_some() { ", Teleport intake" } else { "" }
+        ),
+        new_admin,
+    });
 
     shutdown_signal().await;
-    eprintln!("sightline serve: stopping (finishing the page in hand)");
+    eprintln!("sightline: stopping (finishing the page in hand)");
     let _ = stop_tx.send(true);
+    let mut loops = std::mem::take(&mut *host.loops());
     while let Some(result) = loops.join_next().await {
         if let Err(e) = result
             && e.is_panic()
@@ -111,8 +159,66 @@ pub async fn run(args: Args) -> Result<()> {
     }
     store.fail_interrupted_runs().await?;
     server.await?.context("the HTTP server failed")?;
-    eprintln!("sightline serve: stopped");
+    eprintln!("sightline: stopped");
     Ok(())
+}
+
+/// Runs integrations' loops: those of the configuration at start, and those the web UI adds.
+struct Host {
+    config: Arc<Config>,
+    store: store::Store,
+    people: ingest::people::People,
+    stop: watch::Receiver<bool>,
+    loops: Mutex<JoinSet<()>>,
+    schedules: Mutex<Vec<web::Schedule>>,
+}
+
+impl Host {
+    fn loops(&self) -> std::sync::MutexGuard<'_, JoinSet<()>> {
+        self.loops.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn spawn(&self, okta: Arc<OktaConfig>, origin: &'static str) {
+        self.schedules.lock().unwrap_or_else(|p| p.into_inner()).push(web::Schedule {
+            name: okta.name.clone(),
+            origin,
+            scan_interval_seconds: okta.scan_every().as_secs(),
+            log_poll_interval_seconds: okta.log_poll_every().as_secs(),
+        });
+        let mut loops = self.loops();
+        if okta.resources {
+            loops.spawn(scan_loop(
+                self.config.clone(),
+                okta.clone(),
+                self.store.clone(),
+                self.people.clone(),
+                self.stop.clone(),
+            ));
+        }
+        if okta.system_log {
+            loops.spawn(log_loop(
+                self.config.clone(),
+                okta,
+                self.store.clone(),
+                self.people.clone(),
+                self.stop.clone(),
+            ));
+        }
+    }
+}
+
+impl web::IntegrationHost for Host {
+    fn schedules(&self) -> Vec<web::Schedule> {
+        self.schedules.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn start(&self, integration: web::NewIntegration) -> Result<(), String> {
+        if *self.stop.borrow() {
+            return Err("the service is stopping".into());
+        }
+        self.spawn(Arc::new(OktaConfig::from_web(&integration)), "ui");
+        Ok(())
+    }
 }
 
 async fn ready(State(store): State<store::Store>) -> impl IntoResponse {
@@ -161,18 +267,17 @@ async fn pause(period: Duration, stop: &mut watch::Receiver<bool>) -> bool {
 
 async fn scan_loop(
     config: Arc<Config>,
-    index: usize,
+    okta: Arc<OktaConfig>,
     store: store::Store,
     people: ingest::people::People,
     mut stop: watch::Receiver<bool>,
 ) {
-    let okta = &config.okta[index];
     let every = okta.scan_every();
     loop {
         if *stop.borrow() {
             return;
         }
-        let scan = super::sync::sync_resources(&config, okta, &store);
+        let scan = super::sync::sync_resources(&config, &okta, &store);
         let outcome = tokio::select! {
             outcome = scan => Some(outcome),
             _ = stop.wait_for(|s| *s) => None,
@@ -222,12 +327,12 @@ where
 
 async fn log_loop(
     config: Arc<Config>,
-    index: usize,
+    okta: Arc<OktaConfig>,
     store: store::Store,
     people: ingest::people::People,
     stop: watch::Receiver<bool>,
 ) {
-    let okta = &config.okta[index];
+    let okta = &*okta;
     let what = format!("{}: System Log poll", okta.name);
     poll_loop(&what, okta.log_poll_every(), stop, |stop| {
         let (config, store, people) = (&config, &store, &people);

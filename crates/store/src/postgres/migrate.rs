@@ -297,6 +297,26 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_due ON notifications (delivery, next_attempt_at);
 "#,
     },
+    Migration {
+        version: 7,
+        sql: r#"
+CREATE TABLE accounts (
+    username      text PRIMARY KEY,
+    password_hash text NOT NULL,
+    role          text NOT NULL,
+    created_at    text NOT NULL,
+    updated_at    text NOT NULL
+);
+
+CREATE TABLE settings (
+    namespace  text NOT NULL,
+    key        text NOT NULL,
+    value      text NOT NULL,
+    updated_at text NOT NULL,
+    PRIMARY KEY (namespace, key)
+);
+"#,
+    },
 ];
 
 /// Serialises schema changes between processes opening the same database (an arbitrary constant).

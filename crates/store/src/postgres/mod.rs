@@ -13,6 +13,7 @@ mod alerts;
 mod events;
 mod guard;
 mod migrate;
+mod private;
 mod query;
 mod runs;
 mod snapshot;
@@ -217,6 +218,38 @@ impl Postgres {
         alerts::graph_version(&**self.client().await?).await
     }
 
+    pub(crate) async fn find_account(&self, username: &str) -> Result<Option<crate::Account>, Error> {
+        private::find_account(&**self.client().await?, username).await
+    }
+
+    pub(crate) async fn accounts(&self) -> Result<Vec<crate::Account>, Error> {
+        private::accounts(&**self.client().await?).await
+    }
+
+    pub(crate) async fn create_account(&self, account: &crate::Account) -> Result<bool, Error> {
+        private::create_account(&**self.client().await?, account).await
+    }
+
+    pub(crate) async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool, Error> {
+        private::set_password(&**self.client().await?, username, password_hash).await
+    }
+
+    pub(crate) async fn setting(&self, namespace: &str, key: &str) -> Result<Option<String>, Error> {
+        private::setting(&**self.client().await?, namespace, key).await
+    }
+
+    pub(crate) async fn settings(&self, namespace: &str) -> Result<Vec<(String, String)>, Error> {
+        private::settings(&**self.client().await?, namespace).await
+    }
+
+    pub(crate) async fn put_setting(&self, namespace: &str, key: &str, value: &str) -> Result<(), Error> {
+        private::put_setting(&**self.client().await?, namespace, key, value).await
+    }
+
+    pub(crate) async fn delete_setting(&self, namespace: &str, key: &str) -> Result<bool, Error> {
+        private::delete_setting(&**self.client().await?, namespace, key).await
+    }
+
     pub(crate) async fn detector_cursor(&self, detector: &str) -> Result<Option<i64>, Error> {
         alerts::detector_cursor(&**self.client().await?, detector).await
     }
@@ -268,17 +301,21 @@ impl Postgres {
     }
 }
 
-/// The tables users may query: every table of the current schema but the migration log.
+/// The tables users may query: every table of the current schema but the private ones.
 async fn user_tables(client: &tokio_postgres::Client) -> Result<BTreeSet<String>, Error> {
     let rows = client
         .query(
             "SELECT table_name::text FROM information_schema.tables \
-             WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'",
+             WHERE table_schema = current_schema()",
             &[],
         )
         .await
         .map_err(|e| pg_error("cannot list the store's tables", e))?;
-    Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
+    Ok(rows
+        .iter()
+        .map(|r| r.get::<_, String>(0))
+        .filter(|table| !crate::PRIVATE_TABLES.contains(&table.as_str()))
+        .collect())
 }
 
 /// Creates (if needed) a role that may read the store's tables and nothing else, and lets this

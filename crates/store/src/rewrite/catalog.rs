@@ -57,9 +57,6 @@ const JSON_COLUMNS: &[(&str, &str)] = &[
     ("alerts", "details"),
 ];
 
-/// Tables that exist in SQLite but not for users.
-const HIDDEN_TABLES: &[&str] = &["schema_migrations"];
-
 /// A column of a table or view.
 #[derive(Debug, Clone)]
 pub(crate) struct Column {
@@ -94,7 +91,7 @@ impl Catalog {
             .map_err(|e| Error::sqlite(context, e))?;
         let mut tables = BTreeMap::new();
         for name in names {
-            if HIDDEN_TABLES.contains(&name.as_str()) {
+            if crate::PRIVATE_TABLES.contains(&name.as_str()) {
                 continue;
             }
             let mut info = conn

@@ -1,0 +1,142 @@
+//! `sightline demo`: everything at once against a simulated Okta org, so anyone can try Sightline
+//! without an Okta account. The simulator runs in this process with a realistic org and live
+//! activity (an attack scenario every few minutes); the service scans it, streams its System Log,
+//! raises alerts and serves the web UI, on the embedded store.
+
+use crate::config::Config;
+use anyhow::{Context, Result, bail};
+use okta_sim::activity::Scenario;
+use okta_sim::org::OrgParams;
+use okta_sim::server::ratelimit::RateLimitSettings;
+use okta_sim::{ActivityConfig, SimConfig};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address of the web UI and API (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Where the demo keeps its store and configuration (default: a temporary directory, removed
+    /// when the demo stops).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Users in the simulated org.
+    #[arg(long, default_value_t = 2000)]
+    users: usize,
+    /// Seed of the simulated org: the same seed gives the same org.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// How often an attack scenario runs, e.g. `3m`.
+    #[arg(long, default_value = "3m", value_parser = humantime::parse_duration)]
+    attack_every: Duration,
+}
+
+/// System Log history the simulated org starts with.
+const HISTORY: Duration = Duration::from_secs(6 * 3600);
+
+pub async fn run(args: Args) -> Result<()> {
+    if !(10..=200_000).contains(&args.users) {
+        bail!("--users {}: choose between 10 and 200000", args.users);
+    }
+    let temporary = match &args.data_dir {
+        Some(_) => None,
+        None => Some(
+            tempfile::Builder::new()
+                .prefix("sightline-demo-")
+                .tempdir()
+                .context("cannot create a temporary directory")?,
+        ),
+    };
+    let data_dir = match (&args.data_dir, &temporary) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(dir)) => dir.path().to_path_buf(),
+        (None, None) => unreachable!("a temporary directory exists when --data-dir is absent"),
+    };
+    std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let data_dir = data_dir.canonicalize().with_context(|| format!("cannot resolve {}", data_dir.display()))?;
+
+    eprintln!("sightline demo: generating a simulated Okta org of {} users…", args.users);
+    let sim_config = SimConfig {
+        listen: "127.0.0.1:0".parse().expect("a valid address"),
+        org: OrgParams::sized(args.users, args.seed, chrono::Utc::now()),
+        data_dir: data_dir.join("okta-sim"),
+        // The demo's org answers at full speed; rate limits are exercised by tests and benchmarks.
+        rate_limits: RateLimitSettings { enabled: false, ..Default::default() },
+        activity: ActivityConfig {
+            events_per_minute: None,
+            history: HISTORY,
+            live: true,
+            attack_every: Some(args.attack_every),
+        },
+        dpop_required: true,
+    };
+    std::fs::create_dir_all(&sim_config.data_dir)?;
+    let sim = okta_sim::start(sim_config).await.context("cannot start the Okta simulator")?;
+    // Two attacks in the recent past, so the first System Log poll already brings alerts.
+    let now = chrono::Utc::now();
+    sim.sim.run_scenario(Scenario::PasswordSpray, now - chrono::Duration::minutes(40));
+    sim.sim.run_scenario(Scenario::AdminRoleGrantedToFreshAccount, now - chrono::Duration::minutes(20));
+    let crown_jewel = {
+        let view = sim.sim.view();
+        view.org.apps.iter().find(|a| a.label.contains("AWS")).or(view.org.apps.first()).map(|a| a.label.clone())
+    };
+
+    let config_path = data_dir.join("sightline.toml");
+    write_config(&config_path, &data_dir, args.listen, &sim.info.org_url, &sim.info.api_token, crown_jewel.as_deref())?;
+    let config = Config::load(Some(&config_path))?;
+    let org_url = sim.info.org_url.clone();
+    let result = super::serve::run_service(config, |ready| {
+        println!();
+        println!("  Sightline demo is running: http://{}", ready.address);
+        match &ready.new_admin {
+            Some((user, password)) => println!("  Sign in as {user} with password {password}"),
+            None => println!("  Sign in with the account created when {} was first used", data_dir.display()),
+        }
+        println!(
+            "  Simulated Okta org: {org_url} (an attack scenario every {})",
+            humantime::format_duration(args.attack_every)
+        );
+        println!("  Data and configuration: {}", data_dir.display());
+        println!("  The first scan takes a few seconds; Integrations shows its progress. Ctrl-C stops the demo.");
+        println!();
+    })
+    .await;
+    sim.stop().await.context("the simulator did not stop cleanly")?;
+    drop(temporary);
+    result
+}
+
+/// The configuration the demo runs with, readable by its owner only (it holds the simulator's token).
+fn write_config(
+    path: &Path,
+    data_dir: &Path,
+    listen: SocketAddr,
+    org_url: &str,
+    token: &str,
+    crown_jewel: Option<&str>,
+) -> Result<()> {
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let jewels = crown_jewel.map(|j| format!("crown_jewels = [{}]\n", quote(j))).unwrap_or_default();
+    let text = format!(
+        "# Written by `sightline demo`: the simulated org and where the demo keeps its data.\n\
+         data_dir = {}\n\n[server]\nlisten = {}\n\n[[okta]]\nname = \"demo\"\norg_url = {}\napi_token = {}\n\
+         scan_interval = \"10m\"\nlog_poll_interval = \"5s\"\n{jewels}",
+        quote(&data_dir.display().to_string()),
+        quote(&listen.to_string()),
+        quote(org_url),
+        quote(token),
+    );
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    use std::io::Write;
+    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,435 @@
+// Cytoscape.js wrapper: styles by node kind, layered left-to-right layouts, incremental adds.
+// dagre (rankDir LR) up to DAGRE_MAX nodes; beyond that a preset layout by layer, because dagre is
+// super-linear and stalls the page on thousands of nodes.
+import { loadScript, h } from './dom.js';
+import { subKindLabel, truncate } from './format.js';
+
+export const DAGRE_MAX = 350;
+const BIG = 800; // from here on: haystack edges, no edges while panning
+
+export const LAYER = { identity: 0, identity_group: 1, action: 2, resource_group: 3, resource: 4 };
+
+export const NODE_STYLE = {
+  okta_user: { shape: 'ellipse', color: '#2563eb' },
+  okta_api_token: { shape: 'diamond', color: '#d97706' },
+  okta_service_app: { shape: 'hexagon', color: '#0d9488' },
+  okta_group: { shape: 'round-rectangle', color: '#16a34a' },
+  okta_role: { shape: 'octagon', color: '#dc2626' },
+  okta_custom_role: { shape: 'octagon', color: '#9333ea' },
+  okta_app_assignment: { shape: 'tag', color: '#64748b' },
+  okta_resource_set: { shape: 'barrel', color: '#c026d3' },
+  okta_app_catalog: { shape: 'round-tag', color: '#0891b2' },
+  okta_app: { shape: 'rectangle', color: '#4f46e5' },
+  okta_org: { shape: 'star', color: '#b91c1c' },
+  access_action: { shape: 'tag', color: '#475569' },
+};
+
+const EDGE_COLOR = {
+  member_of: '#86efac',
+  owns: '#4ade80',
+  assigned: '#a5b4fc',
+  grants: '#818cf8',
+  has_role: '#fca5a5',
+  scoped_to: '#f87171',
+  instance_of: '#d8b4fe',
+  contains: '#f0abfc',
+  acts_as: '#fcd34d',
+  client_of: '#5eead4',
+  imported_from: '#cbd5e1',
+  via: '#a5b4fc',
+};
+
+let loading = null;
+/** Loads the vendored Cytoscape.js and the dagre layout once. */
+export function ensureCytoscape() {
+  if (!loading) {
+    loading = (async () => {
+      await loadScript('vendor/cytoscape.min.js');
+      await loadScript('vendor/cytoscape-dagre.min.js');
+      const cytoscape = window.cytoscape;
+      if (!cytoscape('layout', 'dagre')) cytoscape.use(window.cytoscapeDagre);
+      return cytoscape;
+    })();
+    loading.catch(() => (loading = null));
+  }
+  return loading;
+}
+
+function stylesheet(big) {
+  const sheet = [
+    {
+      selector: 'node',
+      style: {
+        width: 20,
+        height: 20,
+        shape: 'ellipse',
+        'background-color': '#64748b',
+        'border-width': 1,
+        'border-color': '#ffffff',
+        label: 'data(label)',
+        'font-size': 10,
+        'font-family': 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+        color: '#1f2937',
+        'text-valign': 'bottom',
+        'text-halign': 'center',
+        'text-margin-y': 3,
+        'text-max-width': 150,
+        'text-wrap': 'ellipsis',
+        'min-zoomed-font-size': big ? 9 : 6,
+        'text-background-color': '#ffffff',
+        'text-background-opacity': big ? 0 : 0.7,
+        'text-background-padding': 1,
+      },
+    },
+  ];
+  for (const [sub, st] of Object.entries(NODE_STYLE)) {
+    sheet.push({ selector: `node[sub_kind = "${sub}"]`, style: { shape: st.shape, 'background-color': st.color } });
+  }
+  sheet.push(
+    { selector: 'node[sub_kind = "okta_group"]', style: { width: 26, height: 18 } },
+    { selector: 'node[sub_kind = "okta_app_assignment"]', style: { width: 15, height: 15 } },
+    { selector: 'node[sub_kind = "access_action"]', style: { width: 15, height: 15 } },
+    { selector: 'node[sub_kind = "okta_org"]', style: { width: 30, height: 30 } },
+    {
+      selector: 'node.aggregate',
+      style: {
+        shape: 'round-rectangle',
+        width: 130,
+        height: 26,
+        'background-color': '#f8fafc',
+        'border-width': 1.5,
+        'border-style': 'dashed',
+        'border-color': '#64748b',
+        'text-valign': 'center',
+        'text-margin-y': 0,
+        'text-max-width': 122,
+        color: '#334155',
+        'font-weight': 600,
+        'text-background-opacity': 0,
+      },
+    },
+    { selector: 'node.root', style: { 'border-width': 3, 'border-color': '#0f172a' } },
+    { selector: 'node.new', style: { 'border-width': 2, 'border-color': '#f59e0b' } },
+    { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#f59e0b', 'overlay-opacity': 0 } },
+    { selector: 'node.faded', style: { opacity: 0.25 } },
+    {
+      selector: 'edge',
+      style: {
+        width: big ? 0.8 : 1.3,
+        'line-color': '#cbd5e1',
+        'curve-style': big ? 'haystack' : 'bezier',
+        'target-arrow-shape': big ? 'none' : 'triangle',
+        'target-arrow-color': '#cbd5e1',
+        'arrow-scale': 0.7,
+        opacity: big ? 0.6 : 1,
+      },
+    },
+  );
+  for (const [kind, color] of Object.entries(EDGE_COLOR)) {
+    sheet.push({ selector: `edge[kind = "${kind}"]`, style: { 'line-color': color, 'target-arrow-color': color } });
+  }
+  sheet.push(
+    { selector: 'edge[?denied]', style: { 'line-color': '#ef4444', 'target-arrow-color': '#ef4444', 'line-style': 'dashed' } },
+    { selector: 'edge.faded', style: { opacity: 0.1 } },
+    { selector: 'edge:selected', style: { width: 2.5, label: 'data(kind)', 'font-size': 9, color: '#475569', 'text-rotation': 'autorotate' } },
+    { selector: 'edge.highlight', style: { width: 2.5, opacity: 1 } },
+  );
+  return sheet;
+}
+
+export function layerOf(data) {
+  if (typeof data.layer === 'number') return data.layer;
+  if (data.kind in LAYER) return LAYER[data.kind];
+  return 2;
+}
+
+function nodeElement(n) {
+  const label = n.aggregate ? n.name || `${n.aggregate.count} more` : truncate(n.name || n.id, 40);
+  return {
+    group: 'nodes',
+    data: {
+      id: n.id,
+      name: n.name || n.id,
+      label,
+      kind: n.kind,
+      sub_kind: n.sub_kind || (n.aggregate && n.aggregate.of) || '',
+      layer: typeof n.layer === 'number' ? n.layer : LAYER[n.kind] ?? 2,
+      aggregate: n.aggregate || null,
+    },
+    classes: n.aggregate ? 'aggregate' : '',
+  };
+}
+
+function edgeElement(e) {
+  return { group: 'edges', data: { id: e.id || `${e.source}|${e.kind}|${e.target}`, source: e.source, target: e.target, kind: e.kind, denied: e.allowed === false } };
+}
+
+/** Elements of an API Graph ({nodes, edges}); edges with a missing end are dropped. */
+export function graphElements(graph, existing = null) {
+  const ids = new Set();
+  const edgeIds = new Set();
+  const out = [];
+  for (const n of graph.nodes || []) {
+    if (ids.has(n.id) || (existing && existing.getElementById(n.id).nonempty())) {
+      ids.add(n.id);
+      continue;
+    }
+    ids.add(n.id);
+    out.push(nodeElement(n));
+  }
+  for (const e of graph.edges || []) {
+    const el = edgeElement(e);
+    if (!ids.has(el.data.source) && !(existing && existing.getElementById(el.data.source).nonempty())) continue;
+    if (!ids.has(el.data.target) && !(existing && existing.getElementById(el.data.target).nonempty())) continue;
+    if (existing && existing.getElementById(el.data.id).nonempty()) continue;
+    if (edgeIds.has(el.data.id)) continue;
+    edgeIds.add(el.data.id);
+    out.push(el);
+  }
+  return out;
+}
+
+/** Positions by layer: one band per layer, left to right, nodes in columns of at most `rows`. */
+export function layeredPositions(cy) {
+  const layers = new Map();
+  cy.nodes().forEach((n) => {
+    const l = layerOf(n.data());
+    if (!layers.has(l)) layers.set(l, []);
+    layers.get(l).push(n);
+  });
+  const order = [...layers.keys()].sort((a, b) => a - b);
+  for (const l of order) layers.get(l).sort((a, b) => String(a.data('sub_kind')).localeCompare(b.data('sub_kind')) || String(a.data('name')).localeCompare(b.data('name')));
+  // One barycentre sweep to reduce crossings: each layer after the first by its lower neighbours,
+  // then the first by its upper neighbours.
+  const index = new Map();
+  const setIndex = (l) => layers.get(l).forEach((n, i) => index.set(n.id(), i / Math.max(1, layers.get(l).length)));
+  order.forEach(setIndex);
+  const bary = (n, pred) => {
+    let sum = 0;
+    let k = 0;
+    n.connectedEdges().forEach((e) => {
+      const other = e.source().id() === n.id() ? e.target() : e.source();
+      if (pred(layerOf(other.data())) && index.has(other.id())) {
+        sum += index.get(other.id());
+        k += 1;
+      }
+    });
+    return k ? sum / k : index.get(n.id());
+  };
+  for (const l of order.slice(1)) {
+    const b = new Map(layers.get(l).map((n) => [n.id(), bary(n, (x) => x < l)]));
+    layers.get(l).sort((x, y) => b.get(x.id()) - b.get(y.id()));
+    setIndex(l);
+  }
+  if (order.length > 1) {
+    const l0 = order[0];
+    const b = new Map(layers.get(l0).map((n) => [n.id(), bary(n, (x) => x > l0)]));
+    layers.get(l0).sort((x, y) => b.get(x.id()) - b.get(y.id()));
+  }
+  const colW = 180;
+  const rowH = 34;
+  const gap = 240;
+  const positions = {};
+  let x = 0;
+  for (const l of order) {
+    const nodes = layers.get(l);
+    const rows = Math.max(24, Math.ceil(Math.sqrt(nodes.length) * 2));
+    const cols = Math.ceil(nodes.length / rows);
+    const used = Math.min(rows, nodes.length);
+    nodes.forEach((n, i) => {
+      const c = Math.floor(i / rows);
+      const r = i % rows;
+      positions[n.id()] = { x: x + c * colW, y: (r - (used - 1) / 2) * rowH };
+    });
+    x += (cols - 1) * colW + gap;
+  }
+  return positions;
+}
+
+export class GraphView {
+  /** opts: {onSelect(data), onBackground(), onState(state)} */
+  constructor(container, opts = {}) {
+    this.container = container;
+    this.opts = opts;
+    this.cy = null;
+    this.big = false;
+    this.layoutRun = 0;
+  }
+
+  state(s) {
+    if (window.__sightline) window.__sightline.graphState = s;
+    this.container.dataset.state = s;
+    if (this.opts.onState) this.opts.onState(s);
+  }
+
+  /** Replaces the whole graph. Returns a promise resolved when the layout is done. */
+  async setGraph(graph, { root } = {}) {
+    const cytoscape = await ensureCytoscape();
+    this.destroy();
+    const count = (graph.nodes || []).length;
+    this.big = count > BIG;
+    this.cy = cytoscape({
+      container: this.container,
+      elements: [],
+      layout: { name: 'grid' },
+      style: stylesheet(this.big),
+      minZoom: 0.02,
+      maxZoom: 3,
+      textureOnViewport: this.big,
+      hideEdgesOnViewport: this.big,
+      motionBlur: false,
+      pixelRatio: this.big ? 1 : 'auto',
+      boxSelectionEnabled: false,
+      selectionType: 'single',
+    });
+    this.bind();
+    this.cy.add(graphElements(graph));
+    if (root) this.cy.getElementById(root).addClass('root');
+    return this.layout({ fitTo: root });
+  }
+
+  /** Adds what is not yet on the canvas, re-runs the layout; returns how many nodes were added. */
+  async addGraph(graph, { around } = {}) {
+    if (!this.cy) {
+      await this.setGraph(graph, { root: around });
+      return this.cy.nodes().length;
+    }
+    const els = graphElements(graph, this.cy);
+    const before = this.cy.nodes().length;
+    this.cy.nodes('.new').removeClass('new');
+    const added = this.cy.add(els);
+    added.nodes().addClass('new');
+    const n = this.cy.nodes().length - before;
+    await this.layout({ fitTo: null });
+    return n;
+  }
+
+  bind() {
+    const cy = this.cy;
+    cy.on('tap', 'node', (e) => {
+      const node = e.target;
+      cy.elements().unselect();
+      node.select();
+      this.focus(node);
+      if (this.opts.onSelect) this.opts.onSelect(node.data());
+    });
+    cy.on('tap', (e) => {
+      if (e.target === cy) {
+        this.unfocus();
+        if (this.opts.onBackground) this.opts.onBackground();
+      }
+    });
+  }
+
+  /** Fades what is not connected to the node (small graphs only). */
+  focus(node) {
+    if (this.big) return;
+    const cy = this.cy;
+    cy.batch(() => {
+      cy.elements().removeClass('faded highlight');
+      const hood = node.closedNeighborhood();
+      cy.elements().not(hood).addClass('faded');
+      node.connectedEdges().addClass('highlight');
+    });
+  }
+
+  unfocus() {
+    if (!this.cy) return;
+    this.cy.batch(() => this.cy.elements().removeClass('faded highlight'));
+  }
+
+  layout({ fitTo } = {}) {
+    const cy = this.cy;
+    const run = ++this.layoutRun;
+    this.state('layout');
+    return new Promise((resolve) => {
+      // Let the browser paint first: a layout is one long synchronous task.
+      setTimeout(() => {
+        if (cy !== this.cy || run !== this.layoutRun) return resolve();
+        const n = cy.nodes().length;
+        let layout;
+        if (n <= DAGRE_MAX) {
+          layout = cy.layout({
+            name: 'dagre',
+            rankDir: 'LR',
+            nodeSep: 14,
+            edgeSep: 8,
+            rankSep: 110,
+            ranker: 'network-simplex',
+            minLen: (edge) => Math.max(1, layerOf(edge.target().data()) - layerOf(edge.source().data())),
+            fit: true,
+            padding: 30,
+            animate: false,
+          });
+        } else {
+          layout = cy.layout({ name: 'preset', positions: layeredPositions(cy), fit: true, padding: 30, animate: false });
+        }
+        layout.one('layoutstop', () => {
+          if (fitTo && n > 60) {
+            const root = cy.getElementById(fitTo);
+            if (root.nonempty() && cy.zoom() < 0.5) cy.center(root);
+          }
+          this.state('ready');
+          resolve();
+        });
+        try {
+          layout.run();
+        } catch (e) {
+          console.warn('layout failed', e);
+          this.state('error');
+          resolve();
+        }
+      }, 0);
+    });
+  }
+
+  select(id, { center = true } = {}) {
+    if (!this.cy) return null;
+    const node = this.cy.getElementById(id);
+    if (node.empty()) return null;
+    this.cy.elements().unselect();
+    node.select();
+    this.focus(node);
+    if (center) this.cy.animate({ center: { eles: node }, duration: 200 });
+    return node.data();
+  }
+
+  has(id) {
+    return !!this.cy && this.cy.getElementById(id).nonempty();
+  }
+
+  remove(id) {
+    if (this.cy) this.cy.getElementById(id).remove();
+  }
+
+  fit() {
+    if (this.cy) this.cy.fit(undefined, 30);
+  }
+
+  stats() {
+    return this.cy ? { nodes: this.cy.nodes().length, edges: this.cy.edges().length } : { nodes: 0, edges: 0 };
+  }
+
+  destroy() {
+    if (this.cy) {
+      this.cy.destroy();
+      this.cy = null;
+    }
+  }
+}
+
+/** The legend: one entry per node kind present (or all). */
+export function legend(subKinds = null) {
+  const kinds = Object.keys(NODE_STYLE).filter((k) => !subKinds || subKinds.has(k));
+  return h(
+    'div',
+    { class: 'legend', testid: 'graph-legend' },
+    kinds.map((k) => {
+      const sw = h('span', { class: `legend-swatch shape-${NODE_STYLE[k].shape}` });
+      sw.style.backgroundColor = NODE_STYLE[k].color;
+      return h('span', { class: 'legend-item' }, sw, subKindLabel(k));
+    }),
+    h('span', { class: 'legend-item' }, h('span', { class: 'legend-swatch legend-aggregate' }), 'More (aggregate)'),
+    h('span', { class: 'legend-item' }, h('span', { class: 'legend-line legend-denied' }), 'Denied'),
+  );
+}
