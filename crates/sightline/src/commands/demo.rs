@@ -31,6 +31,9 @@ pub struct Args {
     /// How often an attack scenario runs, e.g. `3m`.
     #[arg(long, default_value = "3m", value_parser = humantime::parse_duration)]
     attack_every: Duration,
+    /// How often the simulated org is scanned, e.g. `10m`.
+    #[arg(long, default_value = "10m", value_parser = humantime::parse_duration)]
+    scan_interval: Duration,
 }
 
 /// System Log history the simulated org starts with.
@@ -84,7 +87,15 @@ pub async fn run(args: Args) -> Result<()> {
     };
 
     let config_path = data_dir.join("sightline.toml");
-    write_config(&config_path, &data_dir, args.listen, &sim.info.org_url, &sim.info.api_token, crown_jewel.as_deref())?;
+    let demo = DemoConfig {
+        data_dir: &data_dir,
+        listen: args.listen,
+        org_url: &sim.info.org_url,
+        token: &sim.info.api_token,
+        crown_jewel: crown_jewel.as_deref(),
+        scan_interval: args.scan_interval,
+    };
+    write_config(&config_path, &demo)?;
     let config = Config::load(Some(&config_path))?;
     let org_url = sim.info.org_url.clone();
     let result = super::serve::run_service(config, |ready| {
@@ -108,25 +119,29 @@ pub async fn run(args: Args) -> Result<()> {
     result
 }
 
-/// The configuration the demo runs with, readable by its owner only (it holds the simulator's token).
-fn write_config(
-    path: &Path,
-    data_dir: &Path,
+/// What the demo's configuration says.
+struct DemoConfig<'a> {
+    data_dir: &'a Path,
     listen: SocketAddr,
-    org_url: &str,
-    token: &str,
-    crown_jewel: Option<&str>,
-) -> Result<()> {
+    org_url: &'a str,
+    token: &'a str,
+    crown_jewel: Option<&'a str>,
+    scan_interval: Duration,
+}
+
+/// The configuration the demo runs with, readable by its owner only (it holds the simulator's token).
+fn write_config(path: &Path, demo: &DemoConfig<'_>) -> Result<()> {
     let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let jewels = crown_jewel.map(|j| format!("crown_jewels = [{}]\n", quote(j))).unwrap_or_default();
+    let jewels = demo.crown_jewel.map(|j| format!("crown_jewels = [{}]\n", quote(j))).unwrap_or_default();
     let text = format!(
         "# Written by `sightline demo`: the simulated org and where the demo keeps its data.\n\
          data_dir = {}\n\n[server]\nlisten = {}\n\n[[okta]]\nname = \"demo\"\norg_url = {}\napi_token = {}\n\
-         scan_interval = \"10m\"\nlog_poll_interval = \"5s\"\n{jewels}",
-        quote(&data_dir.display().to_string()),
-        quote(&listen.to_string()),
-        quote(org_url),
-        quote(token),
+         scan_interval = {}\nlog_poll_interval = \"5s\"\n{jewels}",
+        quote(&demo.data_dir.display().to_string()),
+        quote(&demo.listen.to_string()),
+        quote(demo.org_url),
+        quote(demo.token),
+        quote(&humantime::format_duration(demo.scan_interval).to_string()),
     );
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

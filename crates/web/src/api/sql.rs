@@ -170,9 +170,9 @@ async fn examples(State(state): State<AppState>) -> ApiResult<Json<Value>> {
                 .to_string(),
         ),
         (
-            "Who can become super admin in at most two steps",
-            "SELECT identity, identity_id, identity_kind, target, target_id, length, chain FROM escalation_path \
-             WHERE target_kind = 'super_admin' AND length <= 2 ORDER BY length, identity;"
+            "Escalation: who can become an admin or reach a crown jewel, shortest routes first",
+            "SELECT identity, identity_id, identity_kind, target, target_id, target_kind, length, chain \
+             FROM escalation_path ORDER BY length, target_kind DESC, identity LIMIT 500;"
                 .to_string(),
         ),
         (
