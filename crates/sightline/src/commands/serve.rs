@@ -91,12 +91,12 @@ pub async fn run_service(config: Config, on_ready: impl FnOnce(&Ready)) -> Resul
     for saved in web::api::saved_integrations(&store, &vault).await.map_err(|e| anyhow::anyhow!(e))? {
         host.spawn(Arc::new(OktaConfig::from_web(&saved)), "ui");
     }
+    let (detector, notifier) = crate::detections::start(&config, &store).await?;
     {
         let mut loops = host.loops();
         for index in 0..config.github.len() {
             loops.spawn(github_loop(config.clone(), index, store.clone(), people.clone(), stop.clone()));
         }
-        let (detector, notifier) = crate::detections::start(&config, &store).await?;
         let mut detector_stop = stop.clone();
         loops.spawn(detector.run(crate::detections::POLL_INTERVAL, async move {
             let _ = detector_stop.wait_for(|s| *s).await;

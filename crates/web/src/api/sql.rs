@@ -34,7 +34,7 @@ async fn query(
     if request.sql.trim().is_empty() {
         return Err(ApiError::bad_request("the query is empty"));
     }
-    let mut limits = state.settings().query_limits.clone();
+    let mut limits = state.settings().query_limits;
     if let Some(max) = request.max_rows {
         limits.max_rows = max.clamp(1, limits.max_rows);
     }

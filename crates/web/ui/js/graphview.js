@@ -4,7 +4,7 @@
 import { loadScript, h } from './dom.js';
 import { subKindLabel, truncate } from './format.js';
 
-export const DAGRE_MAX = 350;
+export const DAGRE_MAX = 200;
 const BIG = 800; // from here on: haystack edges, no edges while panning
 
 export const LAYER = { identity: 0, identity_group: 1, action: 2, resource_group: 3, resource: 4 };
@@ -352,9 +352,9 @@ export class GraphView {
           layout = cy.layout({
             name: 'dagre',
             rankDir: 'LR',
-            nodeSep: 14,
+            nodeSep: 26,
             edgeSep: 8,
-            rankSep: 110,
+            rankSep: 130,
             ranker: 'network-simplex',
             minLen: (edge) => Math.max(1, layerOf(edge.target().data()) - layerOf(edge.source().data())),
             fit: true,
@@ -383,13 +383,14 @@ export class GraphView {
     });
   }
 
-  select(id, { center = true } = {}) {
+  select(id, { center = true, focus = true } = {}) {
     if (!this.cy) return null;
     const node = this.cy.getElementById(id);
     if (node.empty()) return null;
     this.cy.elements().unselect();
     node.select();
-    this.focus(node);
+    if (focus) this.focus(node);
+    else this.unfocus();
     if (center) this.cy.animate({ center: { eles: node }, duration: 200 });
     return node.data();
   }

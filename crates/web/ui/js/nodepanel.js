@@ -1,7 +1,7 @@
 // The side panel of the graph explorer: one node's details from /api/nodes/{id}.
 import { h, mount, badge, errorBox, spinner, link } from './dom.js';
 import { get, enc } from './api.js';
-import { num, time, ago, compact, pretty, subKindLabel, dig, label, truncate } from './format.js';
+import { num, time, ago, compact, pretty, subKindLabel, dig, label, truncate, asObject } from './format.js';
 import { investigateHref, hashFor } from './router.js';
 
 const REL_TITLE = {
@@ -121,11 +121,19 @@ function relationList(rels, onOpen, testid) {
   return list;
 }
 
-function viaText(via) {
-  if (!Array.isArray(via)) return compact(via);
-  return via
-    .map((v) => (typeof v === 'string' ? v : v && (v.group || v.name || v.via || v.route) ? String(v.group || v.name || v.via || v.route) : compact(v)))
-    .join(', ');
+/** One route of an access path's `via`: direct, a group, or a token's owner and the owner's route. */
+export function routeText(v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'object') return String(v);
+  if (v.route === 'token_owner') return `owner ${v.owner || v.owner_id || '?'}${v.owner_route ? ` (${routeText(v.owner_route)})` : ''}`;
+  if (v.group) return `group ${v.group}`;
+  if (v.route === 'direct') return v.scope && v.scope !== 'unrestricted' ? `direct, ${v.scope}` : 'direct';
+  return String(v.route || v.name || compact(v));
+}
+
+export function viaText(via) {
+  const routes = Array.isArray(via) ? via : typeof via === 'string' && via.startsWith('[') ? asObject(via) : [via];
+  return (Array.isArray(routes) ? routes : [routes]).map(routeText).join('; ');
 }
 
 function accessTable(rows, forIdentity, onOpenId) {
@@ -142,8 +150,8 @@ function accessTable(rows, forIdentity, onOpenId) {
           'tr',
           { testid: 'side-panel-access-row' },
           h('td', null, name, forIdentity && r.resource_kind ? h('span', { class: 'rel-kind' }, subKindLabel(r.resource_kind)) : null),
-          h('td', null, r.action || ''),
-          h('td', null, badge(r.kind || '', r.kind === 'DENIED' ? 'critical' : 'ok')),
+          h('td', { class: 'nowrap' }, r.action || ''),
+          h('td', { class: 'nowrap' }, badge(r.kind || '', r.kind === 'DENIED' ? 'bad' : 'ok', r.reason ? { title: String(r.reason) } : {})),
           h('td', { class: 'muted' }, viaText(r.via)),
         ),
       );
@@ -271,13 +279,20 @@ export async function renderNodePanel(panel, id, actions, alive = () => true) {
   return node;
 }
 
-function stepText(step) {
-  if (step === null || step === undefined) return '';
-  if (typeof step !== 'object') return String(step);
-  const name = step.name || step.node || step.to_name || step.target || step.to;
-  const how = step.kind || step.edge_kind || step.action || step.step;
-  if (name && how) return `${how} ${name}`;
-  return name ? String(name) : compact(step);
+/** An escalation chain as text: "a —token of→ b —become user (Super Administrator)→ c". */
+function chainText(chain) {
+  const steps = Array.isArray(chain) ? chain : asObject(chain);
+  if (!Array.isArray(steps) || !steps.length) return '';
+  let text = steps[0] && typeof steps[0] === 'object' ? String(steps[0].from_name || steps[0].from || '') : '';
+  for (const s of steps) {
+    if (!s || typeof s !== 'object') {
+      text += ` → ${s}`;
+      continue;
+    }
+    const how = String(s.step || s.kind || '').replace(/_/g, ' ');
+    text += ` —${how}${s.via ? ` (${s.via})` : ''}→ ${s.to_name || s.to || ''}`;
+  }
+  return text;
 }
 
 /** Escalation paths of an identity, loaded on demand. */
@@ -297,7 +312,7 @@ function escalationSection(node, preloaded) {
                   null,
                   h('strong', null, p.target || ''),
                   h('span', { class: 'rel-kind' }, `${subKindLabel(p.target_kind)} · ${num(p.length)} step${p.length === 1 ? '' : 's'}`),
-                  Array.isArray(p.chain) && p.chain.length ? h('div', { class: 'chain muted' }, p.chain.map(stepText).join(' → ')) : null,
+                  p.chain ? h('div', { class: 'chain muted' }, chainText(p.chain)) : null,
                 ),
               ),
             )

@@ -2,7 +2,7 @@
 import { h, mount, errorBox, badge } from '../dom.js';
 import { get } from '../api.js';
 import { time } from '../format.js';
-import { RANGES, filterFromParams, facetsPanel, histogram, eventList, histogramFilter } from '../events.js';
+import { RANGES, filterFromParams, facetsPanel, histogram, eventList, loadHistogram } from '../events.js';
 import { navigate, hashFor } from '../router.js';
 
 export const title = 'Activity Center';
@@ -92,7 +92,7 @@ export async function render(view, ctx) {
   const facetsP = get('/api/events/facets', filter)
     .then((f) => ctx.alive() && mount(facetsEl, facetsPanel(f, current, onPick, 'activity-facets')))
     .catch((e) => ctx.alive() && mount(facetsEl, errorBox(e)));
-  const histP = get('/api/events/histogram', { ...histogramFilter(filter), buckets: 48 })
+  const histP = loadHistogram(filter)
     .then((d) => ctx.alive() && mount(histEl, h('div', { class: 'card-head' }, h('h2', null, 'Timeline'), badge('failures', 'critical')), histogram(d, (since, until) => go({ since, until, range: 'custom' }), 'activity-histogram')))
     .catch((e) => ctx.alive() && mount(histEl, errorBox(e)));
   await Promise.all([list.load(true), facetsP, histP]);

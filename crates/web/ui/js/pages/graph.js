@@ -1,10 +1,10 @@
 // Graph explorer (#/graph?id=...&view=access|neighbourhood&limit=N).
 import { h, mount, badge, errorBox, empty, toast } from '../dom.js';
 import { get } from '../api.js';
-import { num, subKindLabel, compact } from '../format.js';
+import { num, subKindLabel } from '../format.js';
 import { searchBox } from '../search.js';
 import { GraphView, legend, DAGRE_MAX } from '../graphview.js';
-import { renderNodePanel, renderAggregatePanel, renderActionPanel } from '../nodepanel.js';
+import { renderNodePanel, renderAggregatePanel, renderActionPanel, viaText } from '../nodepanel.js';
 import { navigate, graphHref } from '../router.js';
 
 export const title = 'Graph explorer';
@@ -89,7 +89,7 @@ export async function render(view, ctx) {
         const g = await get('/api/graph/neighbourhood', { id: node.id, limit: 25 });
         if (!ctx.alive()) return;
         const added = await gv.addGraph(g, { around: node.id });
-        gv.select(node.id, { center: false });
+        gv.select(node.id, { center: false, focus: false });
         toast(added ? `Added ${num(added)} nodes around ${node.name}` : `Nothing new around ${node.name}`);
         updateStats();
         return gv.stats().nodes - before;
@@ -186,7 +186,7 @@ export async function render(view, ctx) {
   await gv.setGraph(graph, { root: id });
   if (!ctx.alive()) return;
   updateStats();
-  if (gv.has(id)) openPanel(gv.select(id, { center: false }));
+  if (gv.has(id)) openPanel(gv.select(id, { center: false, focus: false }));
   else renderNodePanel(panel, id, panelActions, ctx.alive);
   if ((graph.nodes || []).length <= 1 && mode === 'access') {
     mount(overlay, empty('This identity reaches nothing.'));
@@ -215,9 +215,9 @@ function renderPaths(drawer, paths, onOpen) {
       h('td', null, a),
       h('td', null, subKindLabel(p.resource_kind)),
       h('td', null, p.action || ''),
-      h('td', null, badge(p.kind, p.kind === 'DENIED' ? 'critical' : 'ok')),
+      h('td', null, badge(p.kind, p.kind === 'DENIED' ? 'bad' : 'ok', p.reason ? { title: String(p.reason) } : {})),
       h('td', null, String(p.standing_privileges ?? '')),
-      h('td', { class: 'muted' }, Array.isArray(p.via) ? p.via.map((v) => (typeof v === 'string' ? v : compact(v))).join(', ') : compact(p.via)),
+      h('td', { class: 'muted' }, viaText(p.via)),
     );
   });
   mount(

@@ -3,7 +3,7 @@ import { h, mount, card, badge, errorBox, link } from '../dom.js';
 import { get, enc } from '../api.js';
 import { num, time, ago } from '../format.js';
 import { searchBox } from '../search.js';
-import { filterFromParams, facetsPanel, histogram, eventList, RANGES, histogramFilter } from '../events.js';
+import { filterFromParams, facetsPanel, histogram, eventList, RANGES, loadHistogram } from '../events.js';
 import { worldMap } from '../worldmap.js';
 import { table } from '../table.js';
 import { navigate, hashFor, graphHref, investigateHref } from '../router.js';
@@ -106,7 +106,7 @@ export async function render(view, ctx) {
   const facetsP = get('/api/events/facets', filter)
     .then((f) => ctx.alive() && mount(facetsEl, facetsPanel(f, current, onPick, 'investigate-facets')))
     .catch((e) => ctx.alive() && mount(facetsEl, errorBox(e)));
-  const histP = get('/api/events/histogram', { ...histogramFilter(filter), buckets: 48 })
+  const histP = loadHistogram(filter)
     .then((d) => ctx.alive() && mount(histEl, h('div', { class: 'card-head' }, h('h2', null, 'Activity over time')), histogram(d, (since, until) => go({ since, until, range: 'custom' }), 'investigate-histogram')))
     .catch((e) => ctx.alive() && mount(histEl, errorBox(e)));
   await Promise.all([list.load(true), placesP, facetsP, histP]);

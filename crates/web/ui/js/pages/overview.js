@@ -1,7 +1,7 @@
 // Overview (#/): the five questions at a glance.
 import { h, mount, card, badge, link, empty } from '../dom.js';
 import { get } from '../api.js';
-import { num, time, ago, SEVERITIES, asObject } from '../format.js';
+import { num, time, ago, SEVERITIES, asObject, subKindLabel } from '../format.js';
 import { table } from '../table.js';
 import { searchBox } from '../search.js';
 import { navigate, graphHref, hashFor, investigateHref } from '../router.js';
@@ -92,7 +92,7 @@ export async function render(view, ctx) {
     'Who has admin roles?',
     table(
       [
-        { title: 'Holder', render: (a) => link(graphHref(a.id), a.name) },
+        { title: 'Holder', render: (a) => h('span', null, link(graphHref(a.id), a.name), a.kind ? h('span', { class: 'rel-kind' }, subKindLabel(a.kind)) : null) },
         { title: 'Roles', render: (a) => h('span', { class: 'chips' }, (a.roles || []).map((r) => badge(r, /super/i.test(r) ? 'critical' : 'neutral'))) },
       ],
       summary.admins || [],
@@ -110,7 +110,7 @@ export async function render(view, ctx) {
         { title: 'Token', render: (t) => link(graphHref(t.id), t.name) },
         { title: 'Owner', render: (t) => (t.owner_id ? link(graphHref(t.owner_id), t.owner || t.owner_id) : t.owner || '–') },
         { title: 'Network', render: (t) => { const n = networkText(t.network); return badge(n, /anywhere/i.test(n) ? 'medium' : 'neutral'); } },
-        { title: 'Expires', render: (t) => (t.expires_at ? time(t.expires_at) : 'never') },
+        { title: 'Expires', render: (t) => (!t.expires_at ? 'never' : new Date(t.expires_at) < new Date() ? h('span', null, time(t.expires_at), ' ', badge('expired', 'neutral')) : time(t.expires_at)) },
         { title: t0(summary.api_tokens) ? 'Last used' : 'Last updated', render: (t) => { const v = t.last_used || t.last_updated; return v ? ago(v) : '–'; } },
       ],
       summary.api_tokens || [],
