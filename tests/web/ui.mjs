@@ -160,6 +160,21 @@ if (!signedIn) {
   process.exit(1);
 }
 
+// A fresh demo may still be running its first scan: wait (bounded) until users and events exist.
+{
+  const until = Date.now() + 90000;
+  let ready = false;
+  while (!ready && Date.now() < until) {
+    try {
+      const users = await api('/api/nodes?sub_kind=okta_user&limit=1');
+      const events = await api('/api/events?limit=1');
+      ready = (users.total || users.nodes.length) > 0 && events.events.length > 0;
+    } catch {}
+    if (!ready) await new Promise((r) => setTimeout(r, 2000));
+  }
+  if (!ready) log('# the store still has no users or events after 90 s; the next checks will fail');
+}
+
 // A user that reaches something (the first user, or the first of the first 25 with access).
 async function pickUser() {
   const first = await api('/api/nodes?sub_kind=okta_user&limit=25');
@@ -211,6 +226,7 @@ await check('Browse Connections on a group adds nodes', async () => {
   });
   if (!groupId) {
     // No group on the canvas: start from a group's small neighbourhood instead.
+    // (Never return Cytoscape objects from page.evaluate: serialising one takes minutes and GBs.)
     const g = await api('/api/nodes?sub_kind=okta_group&q=Everyone&limit=1');
     const any = g.nodes.length ? g : await api('/api/nodes?sub_kind=okta_group&limit=1');
     assert(any.nodes.length, 'no okta_group nodes');
@@ -231,7 +247,9 @@ await check('Browse Connections on a group adds nodes', async () => {
   try {
     await page.waitForSelector(`${tid('side-panel-node')}[data-id="${groupId}"]`, { timeout: 5000 });
   } catch {
-    await page.evaluate((id) => window.__sightline.cy().getElementById(id).emit('tap'), groupId);
+    await page.evaluate((id) => {
+      window.__sightline.cy().getElementById(id).emit('tap');
+    }, groupId);
     await page.waitForSelector(`${tid('side-panel-node')}[data-id="${groupId}"]`);
   }
   const before = (await cyCount()).nodes;
@@ -414,6 +432,8 @@ await check('no CSP violation or uncaught error in the page', async () => {
   assert(all.length === 0, `CSP violations: ${all.slice(0, 3).join(' | ')}`);
   const errs = [...pageErrors, ...inPage.errors];
   assert(errs.length === 0, `uncaught errors: ${errs.slice(0, 3).join(' | ')}`);
+  const xss = await page.evaluate(() => window.__xss);
+  assert(xss === undefined, 'window.__xss was set: some markup from the API ran');
   return consoleErrors.length ? `${consoleErrors.length} console errors (network responses), e.g. ${consoleErrors[0].slice(0, 100)}` : '';
 });
 

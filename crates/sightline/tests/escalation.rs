@@ -236,3 +236,65 @@ fn new_super_admin_is_a_change(sim: &Simulator, ws: Workspace) {
     sync(&ws);
     assert_eq!(changes(&ws), 1);
 }
+
+/// The demo's org (`sightline demo`: 2,000 users, seed 7): "who can become super admin" lists
+/// every real route and no false one. The truth comes from Okta's own API on the simulator: the
+/// admin assignees whose roles (direct or through a group) include `SUPER_ADMIN`, and the API
+/// tokens those users created. Okta lets only super admins manage users and groups that hold
+/// admin roles, so nobody else has a route to it: the escalation table has no row to it, and no
+/// control edge from a non-holder reaches a holder.
+#[test]
+fn on_the_demo_org_who_can_become_super_admin_is_exactly_its_holders() {
+    let sim = Simulator::start(&["--seed", "7", "--users", "2000", "--rate-limits", "off"]);
+    let ws = Workspace::with_token(&sim);
+    sync(&ws);
+
+    let okta_id = |node_id: &str| node_id.rsplit(':').next().unwrap().to_string();
+    let mut super_admins = std::collections::BTreeSet::new();
+    let mut next = Some("/api/v1/iam/assignees/users?limit=100".to_string());
+    while let Some(path) = next.take() {
+        let page = sim.api(&path);
+        for user in page["value"].as_array().unwrap() {
+            let id = user["id"].as_str().unwrap();
+            let roles = sim.api(&format!("/api/v1/users/{id}/roles"));
+            if roles.as_array().unwrap().iter().any(|r| r["type"] == "SUPER_ADMIN") {
+                super_admins.insert(id.to_string());
+            }
+        }
+        next = page["_links"]["next"]["href"].as_str().map(|href| href.trim_start_matches(sim.url()).to_string());
+    }
+    let tokens: std::collections::BTreeSet<String> = sim
+        .api("/api/v1/api-tokens")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| super_admins.contains(t["userId"].as_str().unwrap()))
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!super_admins.is_empty() && !tokens.is_empty(), "the demo org has super admins and their tokens");
+
+    let holders = |kind: &str| -> std::collections::BTreeSet<String> {
+        ws.query(&format!(
+            "SELECT DISTINCT identity_id FROM access_path WHERE action = 'Super Administrator' AND identity_kind = '{kind}'"
+        ))
+        .iter()
+        .map(|r| okta_id(r["identity_id"].as_str().unwrap()))
+        .collect()
+    };
+    assert_eq!(holders("okta_user"), super_admins, "users holding super admin");
+    assert_eq!(holders("okta_api_token"), tokens, "API tokens acting as a super admin");
+
+    assert_eq!(ws.query(WHO_CAN_BECOME_SUPER_ADMIN), Vec::<Value>::new(), "no route for anyone else");
+    assert_eq!(ws.count("SELECT count(*) AS n FROM escalation_path WHERE target_kind = 'super_admin'"), 0);
+    let reaching_holders = ws.count(
+        "SELECT count(*) AS n FROM control_edge c JOIN access_path h ON h.identity_id = c.to_id \
+         AND h.action = 'Super Administrator' WHERE c.capability = 'reset_credentials' AND c.from_id NOT IN \
+         (SELECT identity_id FROM access_path WHERE action = 'Super Administrator' AND kind = 'ALLOWED')",
+    );
+    assert_eq!(reaching_holders, 0, "only super admins can take over a super admin");
+    let over_admins = ws.count(
+        "SELECT count(*) AS n FROM control_edge WHERE over_admins = TRUE AND from_id NOT IN \
+         (SELECT identity_id FROM access_path WHERE action = 'Super Administrator' AND kind = 'ALLOWED')",
+    );
+    assert_eq!(over_admins, 0, "only super admins have power over admins");
+}

@@ -2,7 +2,7 @@
 Sightline's HTTP API and web UI.
 
 [`router`] builds the whole application for an [`AppState`]: the JSON API under `/api` (documented
-in `docs/openapi.yaml`), the health endpoints, and the single-page UI whose files are embedded in
+in `docs/openapi.json`), the health endpoints, and the single-page UI whose files are embedded in
 the binary ([`assets`]), so `cargo build` needs no JavaScript toolchain.
 
 # Boundaries
@@ -207,5 +207,10 @@ async fn security_headers(request: axum::extract::Request, next: middleware::Nex
 
 /// The whole application: API, health, UI.
 pub fn router(state: AppState) -> Router {
-    api::router(state.clone()).fallback(assets::serve).layer(middleware::from_fn(security_headers))
+    with_security_headers(api::router(state.clone()).fallback(assets::serve))
+}
+
+/// Adds the security headers to every response of `router` (for routes the host merges in).
+pub fn with_security_headers(router: Router) -> Router {
+    router.layer(middleware::from_fn(security_headers))
 }

@@ -60,23 +60,27 @@ pub async fn run(args: Args) -> Result<()> {
     std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
     let data_dir = data_dir.canonicalize().with_context(|| format!("cannot resolve {}", data_dir.display()))?;
 
+    // Fail before generating anything when the UI's address is taken.
+    if let Err(e) = std::net::TcpListener::bind(args.listen) {
+        bail!(
+            "cannot listen on {}: {e}; choose another address with --listen, e.g. --listen 127.0.0.1:8081",
+            args.listen
+        );
+    }
     eprintln!("sightline demo: generating a simulated Okta org of {} users…", args.users);
-    let sim_config = SimConfig {
-        listen: "127.0.0.1:0".parse().expect("a valid address"),
-        org: OrgParams::sized(args.users, args.seed, chrono::Utc::now()),
-        data_dir: data_dir.join("okta-sim"),
-        // The demo's org answers at full speed; rate limits are exercised by tests and benchmarks.
-        rate_limits: RateLimitSettings { enabled: false, ..Default::default() },
-        activity: ActivityConfig {
-            events_per_minute: None,
-            history: HISTORY,
-            live: true,
-            attack_every: Some(args.attack_every),
-        },
-        dpop_required: true,
+    // The org's URL names its nodes: a data directory used again gets the same port when it is
+    // free, so its graph continues instead of a second org appearing beside the first.
+    let port_file = data_dir.join("okta-sim").join("port");
+    let previous_port: u16 = std::fs::read_to_string(&port_file).ok().and_then(|p| p.trim().parse().ok()).unwrap_or(0);
+    let sim = match start_sim(&args, &data_dir, previous_port).await {
+        Ok(sim) => sim,
+        Err(_) if previous_port != 0 => start_sim(&args, &data_dir, 0).await?,
+        Err(e) => return Err(e),
     };
-    std::fs::create_dir_all(&sim_config.data_dir)?;
-    let sim = okta_sim::start(sim_config).await.context("cannot start the Okta simulator")?;
+    if let Some(port) = url::Url::parse(&sim.info.org_url).ok().and_then(|u| u.port()) {
+        let _ = std::fs::write(&port_file, port.to_string());
+    }
+
     // Two attacks in the recent past, so the first System Log poll already brings alerts.
     let now = chrono::Utc::now();
     sim.sim.run_scenario(Scenario::PasswordSpray, now - chrono::Duration::minutes(40));
@@ -117,6 +121,26 @@ pub async fn run(args: Args) -> Result<()> {
     sim.stop().await.context("the simulator did not stop cleanly")?;
     drop(temporary);
     result
+}
+
+/// Starts the simulator on `port` of loopback (0: any free port).
+async fn start_sim(args: &Args, data_dir: &Path, port: u16) -> Result<okta_sim::RunningSim> {
+    let sim_config = SimConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], port)),
+        org: OrgParams::sized(args.users, args.seed, chrono::Utc::now()),
+        data_dir: data_dir.join("okta-sim"),
+        // The demo's org answers at full speed; rate limits are exercised by tests and benchmarks.
+        rate_limits: RateLimitSettings { enabled: false, ..Default::default() },
+        activity: ActivityConfig {
+            events_per_minute: None,
+            history: HISTORY,
+            live: true,
+            attack_every: Some(args.attack_every),
+        },
+        dpop_required: true,
+    };
+    std::fs::create_dir_all(&sim_config.data_dir)?;
+    okta_sim::start(sim_config).await.context("cannot start the Okta simulator")
 }
 
 /// What the demo's configuration says.

@@ -122,7 +122,7 @@ pub async fn run_service(config: Config, on_ready: impl FnOnce(&Ready)) -> Resul
         app = app.merge(ingest::teleport_intake::router(store.clone(), people.clone(), token));
         tracing::info!(path = ingest::teleport_intake::PATH, "accepting Teleport audit events");
     }
-    let app = app.merge(web::router(state));
+    let app = web::with_security_headers(app.merge(web::router(state)));
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("{}: server.listen: cannot listen on {}", config.source, config.server.listen))?;

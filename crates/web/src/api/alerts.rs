@@ -100,6 +100,14 @@ async fn set_status(
     Path(id): Path<i64>,
     Json(request): Json<StatusRequest>,
 ) -> ApiResult<Json<Value>> {
+    let current = state.store().alert(id).await?.ok_or_else(|| ApiError::not_found(format!("alert {id}")))?;
+    if current.alert.status == request.status {
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "unchanged",
+            format!("alert {id} is already {}", request.status),
+        ));
+    }
     let change = store::StatusChange { status: request.status, by: caller.username.clone(), reason: request.reason };
     let alert = state.store().set_alert_status(id, change, state.settings().webhooks.clone()).await?;
     tracing::info!(user = %caller.username, alert = id, status = %alert.status, "alert status changed");

@@ -73,8 +73,9 @@ function stylesheet(big) {
         'text-valign': 'bottom',
         'text-halign': 'center',
         'text-margin-y': 3,
-        'text-max-width': 150,
-        'text-wrap': 'ellipsis',
+        // Labels are cut in JS: Cytoscape's 'ellipsis' wrap measures text word by word and
+        // dominated the first draw of big graphs (seconds for 2,000 labels).
+        'text-wrap': 'none',
         'min-zoomed-font-size': big ? 9 : 6,
         'text-background-color': '#ffffff',
         'text-background-opacity': big ? 0 : 0.7,
@@ -102,7 +103,6 @@ function stylesheet(big) {
         'border-color': '#64748b',
         'text-valign': 'center',
         'text-margin-y': 0,
-        'text-max-width': 122,
         color: '#334155',
         'font-weight': 600,
         'text-background-opacity': 0,
@@ -144,7 +144,7 @@ export function layerOf(data) {
 }
 
 function nodeElement(n) {
-  const label = n.aggregate ? n.name || `${n.aggregate.count} more` : truncate(n.name || n.id, 40);
+  const label = n.aggregate ? n.name || `${n.aggregate.count} more` : truncate(n.name || n.id, 30);
   return {
     group: 'nodes',
     data: {
@@ -246,6 +246,22 @@ export function layeredPositions(cy) {
   return positions;
 }
 
+/** Sets zoom and pan so that every position is in view, with `padding` pixels around. */
+function fitPositions(cy, positions, padding) {
+  let [x1, y1, x2, y2] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const p of Object.values(positions)) {
+    x1 = Math.min(x1, p.x);
+    y1 = Math.min(y1, p.y);
+    x2 = Math.max(x2, p.x);
+    y2 = Math.max(y2, p.y);
+  }
+  if (!Number.isFinite(x1)) return;
+  const w = Math.max(1, x2 - x1 + 60);
+  const hgt = Math.max(1, y2 - y1 + 60);
+  const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), Math.min((cy.width() - 2 * padding) / w, (cy.height() - 2 * padding) / hgt)));
+  cy.viewport({ zoom, pan: { x: cy.width() / 2 - zoom * (x1 + x2) / 2, y: cy.height() / 2 - zoom * (y1 + y2) / 2 } });
+}
+
 export class GraphView {
   /** opts: {onSelect(data), onBackground(), onState(state)} */
   constructor(container, opts = {}) {
@@ -285,7 +301,7 @@ export class GraphView {
     this.bind();
     this.cy.add(graphElements(graph));
     if (root) this.cy.getElementById(root).addClass('root');
-    return this.layout({ fitTo: root });
+    return this.layout();
   }
 
   /** Adds what is not yet on the canvas, re-runs the layout; returns how many nodes were added. */
@@ -300,7 +316,7 @@ export class GraphView {
     const added = this.cy.add(els);
     added.nodes().addClass('new');
     const n = this.cy.nodes().length - before;
-    await this.layout({ fitTo: null });
+    await this.layout();
     return n;
   }
 
@@ -338,7 +354,7 @@ export class GraphView {
     this.cy.batch(() => this.cy.elements().removeClass('faded highlight'));
   }
 
-  layout({ fitTo } = {}) {
+  layout() {
     const cy = this.cy;
     const run = ++this.layoutRun;
     this.state('layout');
@@ -362,13 +378,13 @@ export class GraphView {
             animate: false,
           });
         } else {
-          layout = cy.layout({ name: 'preset', positions: layeredPositions(cy), fit: true, padding: 30, animate: false });
+          // Fitting from the positions alone: cy.fit() would measure every label's box first,
+          // which costs more than the layout itself on thousands of nodes.
+          const positions = layeredPositions(cy);
+          layout = cy.layout({ name: 'preset', positions, fit: false, animate: false });
+          layout.one('layoutstop', () => fitPositions(cy, positions, 30));
         }
         layout.one('layoutstop', () => {
-          if (fitTo && n > 60) {
-            const root = cy.getElementById(fitTo);
-            if (root.nonempty() && cy.zoom() < 0.5) cy.center(root);
-          }
           this.state('ready');
           resolve();
         });

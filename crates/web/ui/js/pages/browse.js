@@ -25,7 +25,7 @@ const TABS = {
       { title: 'Name', render: (n) => nameLink(n) },
       { title: 'Type', render: (n) => subKindLabel(n.sub_kind) },
       { title: 'Status', render: (n) => statusBadge(label(n, 'okta/status') || dig(n, 'properties.status')) },
-      { title: 'Email / network', render: (n) => dig(n, 'properties.profile.email') || label(n, 'okta/network') || label(n, 'okta/client_id') || '' },
+      { title: 'Email / owner', render: (n) => (n._owner ? h('span', null, 'token of ', h('a', { href: graphHref(n._owner.id) }, n._owner.name)) : dig(n, 'properties.profile.email') || label(n, 'okta/client_id') || '') },
       { title: 'Last login', render: (n) => (dig(n, 'properties.lastLogin') ? ago(n.properties.lastLogin) : n.sub_kind === 'okta_user' ? 'never' : '') },
     ],
   },
@@ -70,10 +70,11 @@ const TABS = {
     subKinds: 'okta_api_token',
     columns: [
       { title: 'Token', render: (n) => nameLink(n) },
+      { title: 'Owner', render: (n) => (n._owner ? h('a', { href: graphHref(n._owner.id) }, n._owner.name) : dig(n, 'properties.userId') || '') },
       { title: 'Network', render: (n) => { const v = label(n, 'okta/network') || dig(n, 'properties.network.connection'); return v ? badge(v, /ANYWHERE/i.test(v) ? 'medium' : 'neutral') : ''; } },
       { title: 'Client', render: (n) => dig(n, 'properties.clientName') || '' },
       { title: 'Created', render: (n) => (dig(n, 'properties.created') ? time(n.properties.created) : '') },
-      { title: 'Expires', render: (n) => (dig(n, 'properties.expiresAt') ? time(n.properties.expiresAt) : 'never') },
+      { title: 'Expires', render: (n) => { const t = dig(n, 'properties.expiresAt'); return !t ? 'never' : new Date(t) < new Date() ? h('span', null, time(t), ' ', badge('expired', 'neutral')) : time(t); } },
     ],
   },
 };
@@ -121,6 +122,21 @@ async function queryNodes({ subKinds, q, status, rel, edge, dir, offset }) {
     return o;
   });
   return { nodes, total: Number(count.rows[0] && count.rows[0][0]) || 0 };
+}
+
+/** Best effort: each API token's owner (the acts_as edge), in one query. */
+async function addOwners(nodes) {
+  const tokens = nodes.filter((n) => n.sub_kind === 'okta_api_token');
+  if (!tokens.length) return;
+  try {
+    const res = await post('/api/query', {
+      sql: `SELECT e.from_id, o.id, o.name FROM edges e JOIN nodes o ON o.id = e.to_id WHERE e.kind = 'acts_as' AND e.from_id IN (${tokens.map((t) => sqlString(t.id)).join(', ')})`,
+    });
+    const owners = new Map(res.rows.map(([from, id, name]) => [from, { id, name }]));
+    for (const t of tokens) t._owner = owners.get(t.id);
+  } catch {
+    /* the owner column stays as the Okta user id */
+  }
 }
 
 export async function render(view, ctx) {
@@ -203,9 +219,11 @@ export async function render(view, ctx) {
         { title: 'Status', render: (n) => statusBadge(label(n, 'okta/status')) },
       ];
   const nodes = res.nodes || [];
+  if (tabKey === 'tokens' || (tabKey === 'identities' && nodes.some((n) => n.sub_kind === 'okta_api_token'))) await addOwners(nodes);
+  if (!ctx.alive()) return;
   mount(
     result,
-    h('div', { class: 'result-head' }, h('span', { class: 'muted', testid: 'browse-count' }, `${num(res.total ?? nodes.length)} ${tab ? tab.title.toLowerCase() : 'nodes'}`), h('span', { class: 'spacer' }), pager({ offset: state.offset, limit: PAGE, total: res.total, count: nodes.length, onPage: (o) => go({ offset: o }), testid: 'browse-pager' })),
+    h('div', { class: 'result-head' }, h('span', { class: 'muted', testid: 'browse-count' }, `${num(res.total ?? nodes.length)} ${tab ? tab.title.replace(/^(?!API)\w+/, (w) => w.toLowerCase()) : 'nodes'}`), h('span', { class: 'spacer' }), pager({ offset: state.offset, limit: PAGE, total: res.total, count: nodes.length, onPage: (o) => go({ offset: o }), testid: 'browse-pager' })),
     table(columns, nodes, { testid: 'browse-table', rowTestid: 'browse-row', onRow: (n) => navigate(graphHref(n.id)), emptyText: 'Nothing matches.' }),
   );
   ctx.ready();

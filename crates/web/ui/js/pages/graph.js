@@ -10,7 +10,9 @@ import { navigate, graphHref } from '../router.js';
 export const title = 'Graph explorer';
 
 export async function render(view, ctx) {
-  const id = ctx.params.get('id');
+  // `id` may list several nodes (a,b): their neighbourhoods are drawn together; the first is the root.
+  const ids = (ctx.params.get('id') || '').split(',').filter(Boolean);
+  const id = ids[0] || null;
   const mode = ctx.params.get('view') === 'access' ? 'access' : 'neighbourhood';
   const limit = Math.max(1, Math.min(5000, parseInt(ctx.params.get('limit') || '25', 10) || 25));
 
@@ -166,7 +168,11 @@ export async function render(view, ctx) {
   overlay.hidden = false;
   let graph;
   try {
-    graph = mode === 'access' ? await get('/api/graph/access', { id }) : await get('/api/graph/neighbourhood', { id, limit });
+    if (mode === 'access') graph = await get('/api/graph/access', { id });
+    else {
+      const parts = await Promise.all(ids.map((one) => get('/api/graph/neighbourhood', { id: one, limit })));
+      graph = parts.length === 1 ? parts[0] : mergeGraphs(parts);
+    }
   } catch (e) {
     if (!ctx.alive()) return;
     window.__sightline.graphState = 'error';
@@ -193,6 +199,17 @@ export async function render(view, ctx) {
     overlay.hidden = false;
   }
   ctx.ready();
+}
+
+/** The union of several graphs (nodes and edges once each). */
+function mergeGraphs(parts) {
+  const nodes = new Map();
+  const edges = new Map();
+  for (const g of parts) {
+    for (const n of g.nodes || []) if (!nodes.has(n.id)) nodes.set(n.id, n);
+    for (const e of g.edges || []) edges.set(e.id || `${e.source}|${e.kind}|${e.target}`, e);
+  }
+  return { nodes: [...nodes.values()], edges: [...edges.values()], truncated: parts.some((g) => g.truncated) };
 }
 
 function renderPaths(drawer, paths, onOpen) {
