@@ -246,22 +246,6 @@ export function layeredPositions(cy) {
   return positions;
 }
 
-/** Sets zoom and pan so that every position is in view, with `padding` pixels around. */
-function fitPositions(cy, positions, padding) {
-  let [x1, y1, x2, y2] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const p of Object.values(positions)) {
-    x1 = Math.min(x1, p.x);
-    y1 = Math.min(y1, p.y);
-    x2 = Math.max(x2, p.x);
-    y2 = Math.max(y2, p.y);
-  }
-  if (!Number.isFinite(x1)) return;
-  const w = Math.max(1, x2 - x1 + 60);
-  const hgt = Math.max(1, y2 - y1 + 60);
-  const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), Math.min((cy.width() - 2 * padding) / w, (cy.height() - 2 * padding) / hgt)));
-  cy.viewport({ zoom, pan: { x: cy.width() / 2 - zoom * (x1 + x2) / 2, y: cy.height() / 2 - zoom * (y1 + y2) / 2 } });
-}
-
 export class GraphView {
   /** opts: {onSelect(data), onBackground(), onState(state)} */
   constructor(container, opts = {}) {
@@ -378,11 +362,7 @@ export class GraphView {
             animate: false,
           });
         } else {
-          // Fitting from the positions alone: cy.fit() would measure every label's box first,
-          // which costs more than the layout itself on thousands of nodes.
-          const positions = layeredPositions(cy);
-          layout = cy.layout({ name: 'preset', positions, fit: false, animate: false });
-          layout.one('layoutstop', () => fitPositions(cy, positions, 30));
+          layout = cy.layout({ name: 'preset', positions: layeredPositions(cy), fit: true, padding: 30, animate: false });
         }
         layout.one('layoutstop', () => {
           this.state('ready');
