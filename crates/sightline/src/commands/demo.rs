@@ -43,20 +43,7 @@ pub async fn run(args: Args) -> Result<()> {
     if !(10..=200_000).contains(&args.users) {
         bail!("--users {}: choose between 10 and 200000", args.users);
     }
-    let temporary = match &args.data_dir {
-        Some(_) => None,
-        None => Some(
-            tempfile::Builder::new()
-                .prefix("sightline-demo-")
-                .tempdir()
-                .context("cannot create a temporary directory")?,
-        ),
-    };
-    let data_dir = match (&args.data_dir, &temporary) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(dir)) => dir.path().to_path_buf(),
-        (None, None) => unreachable!("a temporary directory exists when --data-dir is absent"),
-    };
+    let (data_dir, temporary) = super::data_dir_or_temporary(args.data_dir.as_deref(), "sightline-demo-")?;
     std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
     let data_dir = data_dir.canonicalize().with_context(|| format!("cannot resolve {}", data_dir.display()))?;
 

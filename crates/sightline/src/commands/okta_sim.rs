@@ -93,20 +93,7 @@ pub async fn run(args: Args) -> Result<()> {
     }
     let rate_limits = rate_limit_settings(&args)?;
     // Without --data-dir the key lives in a temporary directory removed when the simulator stops.
-    let temporary = match &args.data_dir {
-        Some(_) => None,
-        None => Some(
-            tempfile::Builder::new()
-                .prefix("sightline-okta-sim-")
-                .tempdir()
-                .context("cannot create a temporary directory")?,
-        ),
-    };
-    let data_dir = match (&args.data_dir, &temporary) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(dir)) => dir.path().to_path_buf(),
-        (None, None) => unreachable!("a temporary directory exists when --data-dir is absent"),
-    };
+    let (data_dir, temporary) = super::data_dir_or_temporary(args.data_dir.as_deref(), "sightline-okta-sim-")?;
     let mut org = OrgParams::sized(args.users, args.seed, chrono::Utc::now());
     if let Some(groups) = args.groups {
         org.groups = groups;
