@@ -10,7 +10,7 @@ back as JSON objects keyed by column name, ready for the HTTP API.
 
 use crate::Store;
 use crate::error::Error;
-use crate::investigate::{EventFilter, quote};
+use crate::investigate::{EventFilter, contains_pattern, quote};
 use crate::model::QueryLimits;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -82,7 +82,7 @@ impl Store {
             conditions.push(format!("sub_kind IN ({})", in_list(&query.sub_kinds)));
         }
         if let Some(text) = query.text.as_deref().filter(|t| !t.trim().is_empty()) {
-            let pattern = format!("%{}%", text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            let pattern = contains_pattern(text.trim());
             conditions.push(format!("name ILIKE {}", quote(&pattern)));
         }
         if let Some(status) = query.status.as_deref().filter(|s| !s.is_empty()) {
@@ -287,7 +287,7 @@ impl Store {
 
     /// People whose name contains `text`, most active first: `person`, `sources`, `events`.
     pub async fn people(&self, text: &str, limit: usize) -> Result<Vec<Map<String, Value>>, Error> {
-        let pattern = format!("%{}%", text.trim().to_lowercase().replace('%', "\\%").replace('_', "\\_"));
+        let pattern = contains_pattern(&text.trim().to_lowercase());
         let sql = format!(
             "SELECT person, source, count(*) AS n FROM events WHERE person ILIKE {} GROUP BY person, source \
              ORDER BY person, source LIMIT 5000",

@@ -126,6 +126,11 @@ pub struct Place {
 }
 
 /// A SQL string literal.
+/// A `LIKE`/`ILIKE` pattern matching any text that contains `text` literally.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
 pub(crate) fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
@@ -153,7 +158,7 @@ impl EventFilter {
         conditions.extend(any_of("ip", &self.ips));
         conditions.extend(any_of("country", &self.countries));
         if let Some(text) = self.text.as_deref().filter(|t| !t.is_empty()) {
-            let pattern = quote(&format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+            let pattern = quote(&contains_pattern(text));
             conditions.push(format!(
                 "(message ILIKE {pattern} OR actor ILIKE {pattern} OR event_type ILIKE {pattern} OR person ILIKE {pattern})"
             ));

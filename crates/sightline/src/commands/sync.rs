@@ -198,11 +198,16 @@ pub async fn sync_resources(config: &Config, okta: &OktaConfig, store: &store::S
     let result = async {
         let client = okta_client::OktaClient::new(okta.client_config(&config.source)?)
             .with_context(|| format!("cannot set up the Okta client for {}", okta.org_url))?;
-        let progress = ScanProgress::new(&okta.name);
+        let progress = std::sync::Arc::new(ScanProgress::new(&okta.name));
+        let reporter = crate::progress::RunReporter::start(store.clone(), run, progress.clone());
         let scanned =
-            collect::scan(&client, &progress, &collect::ScanOptions { concurrency: okta.max_concurrency }).await;
+            collect::scan(&client, &*progress, &collect::ScanOptions { concurrency: okta.max_concurrency }).await;
+        drop(reporter);
         client_stats = client.stats();
         let mut scanned = scanned?;
+        let mut report = progress.report();
+        report["phase"] = "deriving access and escalation paths".into();
+        store.update_run_progress(run, report).await?;
         let scan_ms = started.elapsed().as_millis() as u64;
         let rss_after_scan = peak_rss_mib();
         tracing::debug!(integration = %okta.name, peak_rss_mib = rss_after_scan, "scan done");
@@ -227,6 +232,12 @@ pub async fn sync_resources(config: &Config, okta: &OktaConfig, store: &store::S
             elapsed_ms = escalation_ms,
             "escalation paths derived"
         );
+        store
+            .update_run_progress(
+                run,
+                serde_json::json!({"phase": "writing the snapshot", "kinds": progress.report()["kinds"]}),
+            )
+            .await?;
         // The previous scan's reach, read before this scan replaces it.
         let before = store.crown_jewel_reach(&integration.org_url).await?;
         let written = Instant::now();
