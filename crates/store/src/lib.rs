@@ -51,12 +51,14 @@ mod browse;
 mod error;
 mod events;
 mod functions;
+#[doc(hidden)]
 mod investigate;
 mod jsonb;
 mod migrate;
 mod model;
 mod postgres;
 mod private;
+mod audit;
 mod query;
 mod rewrite;
 mod runs;
@@ -77,12 +79,13 @@ pub use model::{
     JewelReachRow, LogCursor, NewEvent, Node, OktaPerson, QueryLimits, QueryResult, RejectedEvent, Run, RunKind,
     RunOutcome, SnapshotCounts, StoredEvent,
 };
+pub use audit::{ApiToken, AuditEntry, AuditQuery};
 pub use private::Account;
 
 use chrono::Utc;
 
 /// Tables outside the SQL contract: user SQL can neither see nor read them.
-pub(crate) const PRIVATE_TABLES: &[&str] = &["schema_migrations", "accounts", "settings"];
+pub(crate) const PRIVATE_TABLES: &[&str] = &["schema_migrations", "accounts", "settings", "audit_log", "api_tokens"];
 use std::path::Path;
 use std::sync::Arc;
 
@@ -394,6 +397,85 @@ impl Store {
         }
         let (username, hash) = (username.to_string(), password_hash.to_string());
         self.blocking(move |db| private::set_password(&db.writer(), &username, &hash)).await
+    }
+
+    /// Gives an account another role; `false` when there is no such account.
+    pub async fn set_role(&self, username: &str, role: &str) -> Result<bool, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.set_role(username, role).await;
+        }
+        let (username, role) = (username.to_string(), role.to_string());
+        self.blocking(move |db| private::set_role(&db.writer(), &username, &role)).await
+    }
+
+    /// Deletes an account; `false` when there was none.
+    pub async fn delete_account(&self, username: &str) -> Result<bool, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.delete_account(username).await;
+        }
+        let username = username.to_string();
+        self.blocking(move |db| private::delete_account(&db.writer(), &username)).await
+    }
+
+    /// Appends entries to Sightline's audit log, in one transaction.
+    pub async fn record_audit(&self, entries: Vec<AuditEntry>) -> Result<(), Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.record_audit(&entries).await;
+        }
+        self.blocking(move |db| audit::record(&db.writer(), &entries)).await
+    }
+
+    /// Audit entries matching `query`, newest first.
+    pub async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.audit_log(query).await;
+        }
+        let query = query.clone();
+        self.blocking(move |db| audit::read(&db.writer(), &query)).await
+    }
+
+    /// Stores a new API token (its hash; the caller shows the secret once).
+    pub async fn create_api_token(&self, token: &ApiToken) -> Result<(), Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.create_api_token(token).await;
+        }
+        let token = token.clone();
+        self.blocking(move |db| audit::create_token(&db.writer(), &token)).await
+    }
+
+    /// The API token with this id, revoked or not.
+    pub async fn api_token(&self, id: &str) -> Result<Option<ApiToken>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.api_token(id).await;
+        }
+        let id = id.to_string();
+        self.blocking(move |db| audit::token(&db.writer(), &id)).await
+    }
+
+    /// Every API token, newest first.
+    pub async fn api_tokens(&self) -> Result<Vec<ApiToken>, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.api_tokens().await;
+        }
+        self.blocking(|db| audit::tokens(&db.writer())).await
+    }
+
+    /// Revokes an API token; `false` when there is none or it was already revoked.
+    pub async fn revoke_api_token(&self, id: &str) -> Result<bool, Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.revoke_api_token(id, Utc::now()).await;
+        }
+        let id = id.to_string();
+        self.blocking(move |db| audit::revoke_token(&db.writer(), &id, Utc::now())).await
+    }
+
+    /// Records that an API token was just used.
+    pub async fn touch_api_token(&self, id: &str) -> Result<(), Error> {
+        if let Some(pg) = self.postgres() {
+            return pg.touch_api_token(id, Utc::now()).await;
+        }
+        let id = id.to_string();
+        self.blocking(move |db| audit::touch_token(&db.writer(), &id, Utc::now())).await
     }
 
     /// A private setting (callers encrypt what must be secret before storing it).

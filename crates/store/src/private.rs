@@ -76,6 +76,23 @@ pub(crate) fn set_password(conn: &Connection, username: &str, password_hash: &st
     Ok(changed == 1)
 }
 
+pub(crate) fn set_role(conn: &Connection, username: &str, role: &str) -> Result<bool, Error> {
+    let changed = conn
+        .execute(
+            "UPDATE accounts SET role = ?2, updated_at = ?3 WHERE username = ?1",
+            params![username, role, timestamp(Utc::now())],
+        )
+        .map_err(|e| Error::sqlite("cannot change the role", e))?;
+    Ok(changed == 1)
+}
+
+pub(crate) fn delete_account(conn: &Connection, username: &str) -> Result<bool, Error> {
+    let deleted = conn
+        .execute("DELETE FROM accounts WHERE username = ?1", [username])
+        .map_err(|e| Error::sqlite("cannot delete the account", e))?;
+    Ok(deleted == 1)
+}
+
 pub(crate) fn setting(conn: &Connection, namespace: &str, key: &str) -> Result<Option<String>, Error> {
     conn.query_row("SELECT value FROM settings WHERE namespace = ?1 AND key = ?2", [namespace, key], |r| r.get(0))
         .optional()

@@ -72,7 +72,12 @@ impl Role {
 pub struct Caller {
     pub username: String,
     pub role: Role,
+    /// Empty for API tokens, which need none (browsers never send them on their own).
     pub csrf_token: String,
+    /// `session`, or `token:<id>` for an API token.
+    pub via: String,
+    #[serde(skip)]
+    pub client_ip: Option<IpAddr>,
 }
 
 struct Session {
@@ -92,6 +97,8 @@ struct Failures {
 pub struct Sessions {
     sessions: Arc<Mutex<HashMap<Vec<u8>, Session>>>,
     failures: Arc<Mutex<HashMap<String, Failures>>>,
+    /// When each API token's `last_used_at` was last written, so a busy script costs one write a minute.
+    tokens_touched: Arc<Mutex<HashMap<String, Instant>>>,
 }
 
 fn random_token() -> String {
@@ -108,7 +115,13 @@ impl Sessions {
     /// Starts a session; returns its cookie token.
     pub fn start(&self, username: &str, role: Role) -> (String, Caller) {
         let token = random_token();
-        let caller = Caller { username: username.to_string(), role, csrf_token: random_token() };
+        let caller = Caller {
+            username: username.to_string(),
+            role,
+            csrf_token: random_token(),
+            via: "session".into(),
+            client_ip: None,
+        };
         let now = Instant::now();
         let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         sessions.retain(|_, s| !expired(s, now));
@@ -137,6 +150,19 @@ impl Sessions {
     /// Ends every session of `username` (after a password change).
     pub fn end_all(&self, username: &str) {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, s| s.caller.username != username);
+    }
+
+    /// Whether an API token's use should be written now (at most once a minute per token).
+    pub fn token_use_due(&self, id: &str) -> bool {
+        let mut touched = self.tokens_touched.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        match touched.get(id) {
+            Some(at) if now.duration_since(*at) < TOKEN_TOUCH_EVERY => false,
+            _ => {
+                touched.insert(id.to_string(), now);
+                true
+            }
+        }
     }
 
     /// How long until `keys` may try again, if any is throttled.
@@ -180,6 +206,108 @@ pub fn throttle_keys(username: &str, client: Option<IpAddr>) -> Vec<String> {
         keys.push(format!("ip:{ip}"));
     }
     keys
+}
+
+/// API tokens start with this, so secret scanners (and people) recognise them.
+pub const API_TOKEN_PREFIX: &str = "slt_";
+const TOKEN_TOUCH_EVERY: Duration = Duration::from_secs(60);
+
+/// A new API token: the secret to show once, and what the store keeps (its SHA-256 only).
+pub fn new_api_token(
+    name: &str,
+    role: Role,
+    created_by: &str,
+    expires_at: Option<chrono::DateTime<Utc>>,
+) -> (String, store::ApiToken) {
+    let mut id = [0u8; 6];
+    rand::rng().fill_bytes(&mut id);
+    let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    let secret = format!("{API_TOKEN_PREFIX}{id}_{}", random_token());
+    let record = store::ApiToken {
+        id,
+        name: name.to_string(),
+        token_hash: api_token_hash(&secret),
+        role: role.as_str().to_string(),
+        created_by: created_by.to_string(),
+        created_at: Utc::now(),
+        expires_at,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    (secret, record)
+}
+
+/// The hex SHA-256 of an API token, as stored.
+pub fn api_token_hash(secret: &str) -> String {
+    digest::digest(&digest::SHA256, secret.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The id part of an API token (`slt_<id>_<secret>`), if it has that shape.
+pub fn api_token_id(secret: &str) -> Option<&str> {
+    let (id, rest) = secret.strip_prefix(API_TOKEN_PREFIX)?.split_once('_')?;
+    (id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) && !rest.is_empty()).then_some(id)
+}
+
+/// The bearer token of a request's `Authorization` header, if it has one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+/// Why an API token was refused (said to the caller: none of it is secret).
+#[derive(Debug, PartialEq, Eq)]
+pub enum TokenRefusal {
+    Unknown,
+    Revoked,
+    Expired,
+    /// The account that created it no longer exists.
+    Orphaned,
+}
+
+impl TokenRefusal {
+    pub fn message(&self) -> &'static str {
+        match self {
+            TokenRefusal::Unknown => "the API token is not valid",
+            TokenRefusal::Revoked => "the API token was revoked; create a new one",
+            TokenRefusal::Expired => "the API token expired; create a new one",
+            TokenRefusal::Orphaned => "the account that created this API token no longer exists; create a new one",
+        }
+    }
+}
+
+/// The caller behind an API token: it acts as the account that created it, with the token's role
+/// or that account's current role, whichever is lower (demoting a person demotes their tokens).
+pub fn token_caller(
+    secret: &str,
+    token: Option<&store::ApiToken>,
+    creator: Option<&store::Account>,
+) -> Result<Caller, TokenRefusal> {
+    let token = token.ok_or(TokenRefusal::Unknown)?;
+    if !constant_time_eq(api_token_hash(secret).as_bytes(), token.token_hash.as_bytes()) {
+        return Err(TokenRefusal::Unknown);
+    }
+    if token.revoked_at.is_some() {
+        return Err(TokenRefusal::Revoked);
+    }
+    if token.expires_at.is_some_and(|at| at <= Utc::now()) {
+        return Err(TokenRefusal::Expired);
+    }
+    let creator = creator.ok_or(TokenRefusal::Orphaned)?;
+    let role = Role::parse(&token.role).ok_or(TokenRefusal::Unknown)?;
+    let creator_role = Role::parse(&creator.role).ok_or(TokenRefusal::Orphaned)?;
+    Ok(Caller {
+        username: creator.username.clone(),
+        role: role.min(creator_role),
+        csrf_token: String::new(),
+        via: format!("token:{}", token.id),
+        client_ip: None,
+    })
+}
+
+/// Compares secrets without leaking where they differ through timing.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The session token in a request's cookies.
@@ -305,6 +433,53 @@ mod tests {
         assert!(sessions.throttled(&throttle_keys("ann", None)).is_some());
         sessions.succeeded(&keys);
         assert!(sessions.throttled(&keys).is_none());
+    }
+
+    fn account(role: Role) -> store::Account {
+        store::Account {
+            username: "ann".into(),
+            password_hash: String::new(),
+            role: role.as_str().into(),
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn api_tokens_act_as_their_creator_with_the_lower_role() {
+        let (secret, record) = new_api_token("ci", Role::Admin, "ann", None);
+        assert_eq!(api_token_id(&secret), Some(record.id.as_str()));
+        assert!(!record.token_hash.contains(&secret) && record.token_hash.len() == 64);
+        let caller = token_caller(&secret, Some(&record), Some(&account(Role::Analyst))).unwrap();
+        assert_eq!((caller.username.as_str(), caller.role), ("ann", Role::Analyst));
+        assert_eq!(caller.via, format!("token:{}", record.id));
+        let forged = format!("{}{}", &secret[..secret.len() - 1], if secret.ends_with('x') { 'y' } else { 'x' });
+        assert_eq!(
+            token_caller(&forged, Some(&record), Some(&account(Role::Admin))).unwrap_err(),
+            TokenRefusal::Unknown
+        );
+        assert_eq!(token_caller(&secret, Some(&record), None).unwrap_err(), TokenRefusal::Orphaned);
+        let revoked = store::ApiToken { revoked_at: Some(Utc::now()), ..record.clone() };
+        assert_eq!(
+            token_caller(&secret, Some(&revoked), Some(&account(Role::Admin))).unwrap_err(),
+            TokenRefusal::Revoked
+        );
+        let expired = store::ApiToken { expires_at: Some(Utc::now() - chrono::Duration::seconds(1)), ..record };
+        assert_eq!(
+            token_caller(&secret, Some(&expired), Some(&account(Role::Admin))).unwrap_err(),
+            TokenRefusal::Expired
+        );
+        assert_eq!(api_token_id("slt_zz_abc"), None);
+        assert_eq!(api_token_id("ghp_0123456789ab_abc"), None);
+    }
+
+    #[test]
+    fn bearer_tokens_come_from_the_authorization_header() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer_token(&headers), None);
+        headers.insert(axum::http::header::AUTHORIZATION, "Bearer slt_abc".parse().unwrap());
+        assert_eq!(bearer_token(&headers), Some("slt_abc"));
+        headers.insert(axum::http::header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer_token(&headers), None);
     }
 
     #[test]

@@ -28,6 +28,7 @@ the binary ([`assets`]), so `cargo build` needs no JavaScript toolchain.
 
 pub mod api;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod vault;
@@ -131,12 +132,14 @@ struct Inner {
     vault: vault::Vault,
     host: Arc<dyn IntegrationHost>,
     settings: WebSettings,
+    audit: audit::AuditLog,
     /// Key pairs generated for the wizard, by key id, until an integration takes one (in memory
     /// only: a restart before saving means generating a new one).
     pending_keys: Mutex<HashMap<String, (SecretString, Instant)>>,
 }
 
 impl AppState {
+    /// Needs a Tokio runtime (it starts the audit log's writer).
     pub fn new(
         store: store::Store,
         vault: vault::Vault,
@@ -145,6 +148,7 @@ impl AppState {
     ) -> Self {
         AppState {
             inner: Arc::new(Inner {
+                audit: audit::AuditLog::start(store.clone()),
                 store,
                 sessions: auth::Sessions::default(),
                 vault,
@@ -169,6 +173,10 @@ impl AppState {
 
     pub fn host(&self) -> &dyn IntegrationHost {
         &*self.inner.host
+    }
+
+    pub fn audit(&self) -> &audit::AuditLog {
+        &self.inner.audit
     }
 
     pub fn settings(&self) -> &WebSettings {

@@ -35,11 +35,38 @@ fn operation<'a>(doc: &'a Value, method: &str, path: &str) -> Option<&'a Value> 
     doc["paths"].get(path)?.get(method.to_lowercase())
 }
 
-/// Whether an operation's security requirements name `scheme` in every alternative (and there is one).
-fn requires(operation: &Value, scheme: &str) -> bool {
-    operation["security"].as_array().is_some_and(|alternatives| {
-        !alternatives.is_empty() && alternatives.iter().all(|alternative| alternative.get(scheme).is_some())
-    })
+/// The alternatives of an operation's security requirements, each as its scheme names.
+fn alternatives(operation: &Value) -> Vec<Vec<String>> {
+    operation["security"]
+        .as_array()
+        .map(|alternatives| {
+            alternatives
+                .iter()
+                .map(|a| a.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A signed route's requirements: a session (with the CSRF header when it changes state), or an
+/// API token; nothing else.
+fn states_sign_in(operation: &Value, changes_state: bool) -> bool {
+    let mut session = vec!["sessionCookie".to_string()];
+    if changes_state {
+        session.push("csrfToken".to_string());
+    }
+    let mut found: Vec<Vec<String>> = alternatives(operation)
+        .into_iter()
+        .map(|mut a| {
+            a.sort();
+            a
+        })
+        .collect();
+    found.sort();
+    session.sort();
+    let mut expected = vec![session, vec!["apiToken".to_string()]];
+    expected.sort();
+    found == expected
 }
 
 #[test]
@@ -53,6 +80,10 @@ fn the_document_is_openapi_3_1_with_the_session_and_csrf_schemes() {
     assert_eq!(schemes["csrfToken"]["type"], "apiKey");
     assert_eq!(schemes["csrfToken"]["in"], "header");
     assert!(schemes["csrfToken"]["name"].as_str().unwrap().eq_ignore_ascii_case(web::auth::CSRF_HEADER));
+    assert_eq!(
+        (schemes["apiToken"]["type"].as_str(), schemes["apiToken"]["scheme"].as_str()),
+        (Some("http"), Some("bearer"))
+    );
 }
 
 #[test]
@@ -111,15 +142,15 @@ fn every_operation_states_the_access_of_its_route() {
                 assert_eq!(op["security"], serde_json::json!([]), "{what} is public: `security: []`");
             }
             Access::Signed(role) => {
-                assert!(requires(op, "sessionCookie"), "{what} needs the session cookie: {}", op["security"]);
+                let changes_state = route.method != "GET";
+                assert!(states_sign_in(op, changes_state), "{what}: a session or an API token: {}", op["security"]);
                 assert!(
                     description.contains(role.as_str()),
                     "{what}: the description names the {} role",
                     role.as_str()
                 );
                 assert!(op["responses"].get("401").is_some(), "{what} documents 401");
-                if route.method != "GET" {
-                    assert!(requires(op, "csrfToken"), "{what} needs the CSRF header: {}", op["security"]);
+                if changes_state {
                     assert!(description.contains("x-csrf-token"), "{what}: the description says it needs X-CSRF-Token");
                     assert!(op["responses"].get("403").is_some(), "{what} documents 403");
                 }

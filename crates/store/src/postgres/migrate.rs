@@ -317,6 +317,38 @@ CREATE TABLE settings (
 );
 "#,
     },
+    Migration {
+        version: 8,
+        sql: r#"
+CREATE TABLE audit_log (
+    seq         bigserial PRIMARY KEY,
+    at          text NOT NULL,
+    actor       text NOT NULL,
+    via         text NOT NULL,
+    action      text NOT NULL,
+    target      text,
+    outcome     text NOT NULL,
+    client_ip   text,
+    duration_ms bigint,
+    detail      text NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_actor ON audit_log (actor, seq);
+CREATE INDEX audit_log_action ON audit_log (action, seq);
+
+CREATE TABLE api_tokens (
+    id           text PRIMARY KEY,
+    name         text NOT NULL,
+    token_hash   text NOT NULL,
+    role         text NOT NULL,
+    created_by   text NOT NULL,
+    created_at   text NOT NULL,
+    expires_at   text,
+    last_used_at text,
+    revoked_at   text
+);
+"#,
+    },
 ];
 
 /// Serialises schema changes between processes opening the same database (an arbitrary constant).

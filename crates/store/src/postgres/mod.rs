@@ -10,8 +10,9 @@ cancels it should the server not stop it in time.
 */
 
 mod alerts;
+mod audit;
 mod events;
-mod guard;
+pub(crate) mod guard;
 mod migrate;
 mod private;
 mod query;
@@ -232,6 +233,42 @@ impl Postgres {
 
     pub(crate) async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool, Error> {
         private::set_password(&**self.client().await?, username, password_hash).await
+    }
+
+    pub(crate) async fn set_role(&self, username: &str, role: &str) -> Result<bool, Error> {
+        private::set_role(&**self.client().await?, username, role).await
+    }
+
+    pub(crate) async fn delete_account(&self, username: &str) -> Result<bool, Error> {
+        private::delete_account(&**self.client().await?, username).await
+    }
+
+    pub(crate) async fn record_audit(&self, entries: &[crate::AuditEntry]) -> Result<(), Error> {
+        audit::record(&mut **self.client().await?, entries).await
+    }
+
+    pub(crate) async fn audit_log(&self, query: &crate::AuditQuery) -> Result<Vec<crate::AuditEntry>, Error> {
+        audit::read(&**self.client().await?, query).await
+    }
+
+    pub(crate) async fn create_api_token(&self, token: &crate::ApiToken) -> Result<(), Error> {
+        audit::create_token(&**self.client().await?, token).await
+    }
+
+    pub(crate) async fn api_token(&self, id: &str) -> Result<Option<crate::ApiToken>, Error> {
+        audit::find_token(&**self.client().await?, id).await
+    }
+
+    pub(crate) async fn api_tokens(&self) -> Result<Vec<crate::ApiToken>, Error> {
+        audit::tokens(&**self.client().await?).await
+    }
+
+    pub(crate) async fn revoke_api_token(&self, id: &str, at: chrono::DateTime<Utc>) -> Result<bool, Error> {
+        audit::revoke_token(&**self.client().await?, id, at).await
+    }
+
+    pub(crate) async fn touch_api_token(&self, id: &str, at: chrono::DateTime<Utc>) -> Result<(), Error> {
+        audit::touch_token(&**self.client().await?, id, at).await
     }
 
     pub(crate) async fn setting(&self, namespace: &str, key: &str) -> Result<Option<String>, Error> {

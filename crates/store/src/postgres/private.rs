@@ -55,6 +55,25 @@ pub(super) async fn set_password(client: &Client, username: &str, password_hash:
     Ok(changed == 1)
 }
 
+pub(super) async fn set_role(client: &Client, username: &str, role: &str) -> Result<bool, Error> {
+    let changed = client
+        .execute(
+            "UPDATE accounts SET role = $2, updated_at = $3 WHERE username = $1",
+            &[&username, &role, &timestamp(Utc::now())],
+        )
+        .await
+        .map_err(|e| pg_error("cannot change the role", e))?;
+    Ok(changed == 1)
+}
+
+pub(super) async fn delete_account(client: &Client, username: &str) -> Result<bool, Error> {
+    let deleted = client
+        .execute("DELETE FROM accounts WHERE username = $1", &[&username])
+        .await
+        .map_err(|e| pg_error("cannot delete the account", e))?;
+    Ok(deleted == 1)
+}
+
 pub(super) async fn setting(client: &Client, namespace: &str, key: &str) -> Result<Option<String>, Error> {
     Ok(client
         .query_opt("SELECT value FROM settings WHERE namespace = $1 AND key = $2", &[&namespace, &key])

@@ -3,6 +3,7 @@
 
 use super::{Access, CallerExt, Routes, list};
 use crate::AppState;
+use crate::audit;
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
 use axum::Json;
@@ -108,9 +109,15 @@ async fn set_status(
             format!("alert {id} is already {}", request.status),
         ));
     }
+    let entry = audit::by(&caller, "alert.status")
+        .target(id.to_string())
+        .with("from", current.alert.status.as_str())
+        .with("to", request.status.as_str())
+        .with("reason", request.reason.clone());
     let change = store::StatusChange { status: request.status, by: caller.username.clone(), reason: request.reason };
     let alert = state.store().set_alert_status(id, change, state.settings().webhooks.clone()).await?;
     tracing::info!(user = %caller.username, alert = id, status = %alert.status, "alert status changed");
+    state.audit().record(entry);
     Ok(Json(json!({"alert": alert})))
 }
 

@@ -5,6 +5,7 @@
 //! they are stored, and never sent back.
 
 use super::{Access, CallerExt, Routes};
+use crate::audit;
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::{AppState, NewIntegration, OktaCredentials};
@@ -400,6 +401,18 @@ async fn create(
     }
     state.host().start(integration).map_err(|e| ApiError::internal("cannot start the integration", e))?;
     tracing::info!(user = %caller.username, integration = %name, "added an Okta integration");
+    let method = match &request.auth {
+        AuthRequest::Ssws { .. } => "ssws",
+        AuthRequest::Oauth { .. } => "oauth",
+    };
+    state.audit().record(
+        audit::by(&caller, "integration.create")
+            .target(name.clone())
+            .with("org_url", request.org_url.trim())
+            .with("auth", method)
+            .with("resources", request.resources)
+            .with("system_log", request.system_log),
+    );
     let status = statuses(&state).await?.into_iter().find(|s| s["name"] == json!(name));
     Ok((StatusCode::CREATED, Json(status.unwrap_or_else(|| json!({"name": name, "status": "configured"})))))
 }

@@ -1,6 +1,7 @@
 //! The JSON API: one module per area, each declaring its routes with the role they need.
 
 mod activity;
+mod admin;
 mod alerts;
 mod graph;
 mod integrations;
@@ -10,15 +11,17 @@ mod session;
 mod sql;
 
 use crate::AppState;
-use crate::auth::{CSRF_HEADER, Caller, Role, cookie_token};
-use crate::error::ApiError;
+use crate::audit;
+use crate::auth::{self, CSRF_HEADER, Caller, Role, constant_time_eq};
+use crate::error::{ApiError, ApiResult};
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::Method;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use serde::Serialize;
+use std::net::SocketAddr;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,6 +82,7 @@ fn declare() -> Routes {
     let routes = sql::routes(routes);
     let routes = activity::routes(routes);
     let routes = alerts::routes(routes);
+    let routes = admin::routes(routes);
     integrations::routes(routes)
 }
 
@@ -97,13 +101,26 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The session check: a live session with at least `role`, and for state-changing methods the
-/// session's CSRF token in `X-CSRF-Token`. Puts the [`Caller`] in the request's extensions.
+/// The role check: a live session or API token with at least `role`, and for a session's
+/// state-changing requests its CSRF token in `X-CSRF-Token`. Puts the [`Caller`] in the request's
+/// extensions. Refusals of a known caller are audited.
 async fn require_role(State((state, role)): State<(AppState, Role)>, mut request: Request, next: Next) -> Response {
-    let Some(caller) = cookie_token(request.headers()).and_then(|token| state.sessions().caller(&token)) else {
-        return ApiError::unauthenticated().into_response();
+    let client_ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let mut caller = match authenticate(&state, request.headers(), client_ip).await {
+        Ok(Some(caller)) => caller,
+        Ok(None) => return ApiError::unauthenticated().into_response(),
+        Err(refused) => return refused.into_response(),
+    };
+    caller.client_ip = client_ip;
+    let denied = |reason: &str| {
+        audit::by(&caller, "access.denied")
+            .denied()
+            .with("method", request.method().as_str())
+            .with("path", request.uri().path())
+            .with("reason", reason)
     };
     if caller.role < role {
+        state.audit().record(denied(&format!("needs the {} role", role.as_str())));
         return ApiError::forbidden(format!(
             "this needs the {} role; {} is {}",
             role.as_str(),
@@ -113,9 +130,10 @@ async fn require_role(State((state, role)): State<(AppState, Role)>, mut request
         .into_response();
     }
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe {
+    if !safe && caller.via == SESSION {
         let sent = request.headers().get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
         if !constant_time_eq(sent, caller.csrf_token.as_bytes()) {
+            state.audit().record(denied("missing or wrong CSRF token"));
             return ApiError::forbidden("missing or wrong X-CSRF-Token; reload the page and try again").into_response();
         }
     }
@@ -123,8 +141,52 @@ async fn require_role(State((state, role)): State<(AppState, Role)>, mut request
     next.run(request).await
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// How a caller signed in with the web UI is recorded.
+pub(crate) const SESSION: &str = "session";
+
+/// The caller of a request: an `Authorization: Bearer` API token if the request has one (a bad
+/// one is refused, never passed over for the cookie), else the session cookie.
+async fn authenticate(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    client_ip: Option<std::net::IpAddr>,
+) -> ApiResult<Option<Caller>> {
+    let Some(secret) = auth::bearer_token(headers) else {
+        return Ok(auth::cookie_token(headers).and_then(|token| state.sessions().caller(&token)));
+    };
+    let refused =
+        |refusal: auth::TokenRefusal| ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", refusal.message());
+    let Some(id) = auth::api_token_id(secret) else {
+        return Err(refused(auth::TokenRefusal::Unknown));
+    };
+    let token = state.store().api_token(id).await?;
+    let creator = match &token {
+        Some(token) => state.store().account(&token.created_by).await?,
+        None => None,
+    };
+    match auth::token_caller(secret, token.as_ref(), creator.as_ref()) {
+        Ok(caller) => {
+            if state.sessions().token_use_due(id) {
+                let (store, id) = (state.store().clone(), id.to_string());
+                tokio::spawn(async move {
+                    if let Err(error) = store.touch_api_token(&id).await {
+                        tracing::warn!(%error, token = %id, "cannot record the API token's use");
+                    }
+                });
+            }
+            Ok(Some(caller))
+        }
+        Err(refusal) => {
+            let actor = token.as_ref().map_or("unknown", |t| t.created_by.as_str());
+            state.audit().record(
+                audit::as_actor(actor, &format!("token:{id}"), "token.refused")
+                    .denied()
+                    .client(client_ip)
+                    .with("reason", refusal.message()),
+            );
+            Err(refused(refusal))
+        }
+    }
 }
 
 /// The caller a role check put in the request.

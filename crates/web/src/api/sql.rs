@@ -4,6 +4,7 @@
 use super::graph::{Graph, layer};
 use super::{Access, Routes};
 use crate::AppState;
+use crate::audit;
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
 use axum::Json;
@@ -42,6 +43,11 @@ async fn query(
     let result = state.store().query(&request.sql, limits).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(user = %caller.username, elapsed_ms, ok = result.is_ok(), "SQL query");
+    let entry = audit::by(&caller, "query").took(started.elapsed()).with("sql", request.sql.as_str());
+    state.audit().record(match &result {
+        Ok(result) => entry.with("rows", result.rows.len()).with("truncated", result.truncated),
+        Err(error) => entry.failed().with("error", error.to_string()),
+    });
     let result = result?;
     let graph = graph_of(&result.columns, &result.rows);
     Ok(Json(json!({
