@@ -71,6 +71,34 @@ fn a_long_query_does_not_block_writes(backend: Backend) {
 }
 both!(a_long_query_does_not_block_writes);
 
+fn runaway_queries_do_not_hold_up_other_users(backend: Backend) {
+    let t = TempStore::with_fixture_on(backend);
+    let rt = runtime();
+    let limits = QueryLimits { timeout: Duration::from_secs(2), ..Default::default() };
+    // Two users' cartesian joins (11^8 rows each: minutes of work), one per core of a small machine.
+    let runaways: Vec<_> = (0..2)
+        .map(|_| {
+            let store = t.store.clone();
+            rt.spawn(async move {
+                let sql = "SELECT count(*) FROM nodes a, nodes b, nodes c, nodes d, nodes e, nodes f, nodes g, nodes h";
+                store.query(sql, limits).await
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    for _ in 0..5 {
+        let started = Instant::now();
+        let result = rt.block_on(t.store.query("SELECT count(*) FROM nodes", QueryLimits::default())).unwrap();
+        assert_eq!(result.rows, vec![vec![json!(11)]]);
+        assert!(started.elapsed() < Duration::from_secs(1), "another user's query waited {:?}", started.elapsed());
+    }
+    for runaway in runaways {
+        let error = rt.block_on(runaway).unwrap().unwrap_err();
+        assert_eq!(*error.kind(), ErrorKind::Timeout, "{error}");
+    }
+}
+both!(runaway_queries_do_not_hold_up_other_users);
+
 fn engine_errors_are_sql_errors(backend: Backend) {
     let t = TempStore::with_fixture_on(backend);
     let rt = runtime();
