@@ -426,6 +426,42 @@ await check('Investigate shows the map with at least one place', async () => {
   return `${person}: ${n} places`;
 });
 
+await check('Settings: an API token is shown once, works, and the audit log records its use', async () => {
+  await page.click(tid('nav-settings'));
+  await page.waitForSelector(tid('tokens-card'));
+  await page.fill(tid('token-name'), 'browser test');
+  await page.selectOption(tid('token-role'), 'viewer');
+  await page.click(tid('token-form-submit'));
+  const secret = (await (await page.waitForSelector(tid('token-secret'))).textContent()).trim();
+  assert(secret.startsWith('slt_'), `token shown: ${secret.slice(0, 8)}`);
+  // The token works for automation, outside the browser's session.
+  const res = await fetch(`${BASE}/api/query`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ sql: "SELECT count(*) AS users FROM nodes WHERE kind = 'user'" }),
+  });
+  assert(res.ok, `query with the token: ${res.status}`);
+  // The list never shows the secret again.
+  await page.click(tid('nav-overview'));
+  await page.click(tid('nav-settings'));
+  await page.waitForSelector(tid('token-row'));
+  assert(!(await page.content()).includes(secret), 'the secret is shown again');
+  // The audit log shows the token's query and the sign-ins, filtered by action.
+  await page.fill(tid('audit-action'), 'query');
+  await page.press(tid('audit-action'), 'Enter');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="audit-row"]')].some((r) => r.textContent.includes('token:')), null, { timeout: 10000 });
+  await page.fill(tid('audit-action'), 'sign_in');
+  await page.press(tid('audit-action'), 'Enter');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="audit-row"]')].some((r) => r.textContent.includes('failure')), null, { timeout: 10000 });
+  await shot('settings');
+  // Revoking ends it.
+  page.once('dialog', (d) => d.accept());
+  await page.locator(tid('token-row')).filter({ hasText: 'browser test' }).locator(tid('token-revoke')).click();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="token-row"]')].some((r) => r.textContent.includes('browser test') && r.textContent.includes('revoked')));
+  const after = await fetch(`${BASE}/api/auth/me`, { headers: { Authorization: `Bearer ${secret}` } });
+  assert(after.status === 401, `revoked token answered ${after.status}`);
+});
+
 await check('no CSP violation or uncaught error in the page', async () => {
   const inPage = await page.evaluate(() => ({ csp: window.__sightline.csp, errors: window.__sightline.errors }));
   const all = [...cspViolations, ...inPage.csp.map((c) => `CSP ${c}`)];

@@ -13,6 +13,7 @@ import * as activityPage from './js/pages/activity.js';
 import * as investigatePage from './js/pages/investigate.js';
 import * as alertsPage from './js/pages/alerts.js';
 import * as integrationsPage from './js/pages/integrations.js';
+import * as settingsPage from './js/pages/settings.js';
 
 // State exposed to tests and benchmarks.
 const sl = (window.__sightline = {
@@ -47,6 +48,7 @@ const PAGES = {
   investigate: { mod: investigatePage, nav: 'investigate' },
   alerts: { mod: alertsPage, nav: 'alerts' },
   integrations: { mod: integrationsPage, nav: 'integrations' },
+  settings: { mod: settingsPage, nav: 'settings' },
 };
 
 const NAV = [
@@ -58,6 +60,7 @@ const NAV = [
   ['investigate', '#/investigate', 'Investigate'],
   ['alerts', '#/alerts', 'Alerts'],
   ['integrations', '#/integrations', 'Integrations'],
+  ['settings', '#/settings', 'Settings'],
 ];
 
 const view = document.getElementById('view');

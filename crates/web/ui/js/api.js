@@ -91,6 +91,7 @@ export async function api(path, opts = {}) {
 
 export const get = (path, query, opts = {}) => api(path, { ...opts, query });
 export const post = (path, body, opts = {}) => api(path, { ...opts, method: 'POST', body: body === undefined ? {} : body });
+export const del = (path, opts = {}) => api(path, { ...opts, method: 'DELETE' });
 
 export async function login(username, password) {
   const me = await send('/api/auth/login', { method: 'POST', body: { username, password } });
