@@ -47,6 +47,12 @@ fn every_refusal(backend: Backend) {
         ("SELECT * FROM pg_catalog.pg_authid", "pg_authid"),
         ("SELECT * FROM sqlite_master", "sqlite_master"),
         ("SELECT * FROM schema_migrations", "schema_migrations"),
+        // Sightline's own private tables: sign-in accounts, sealed settings, its audit log, API tokens.
+        ("SELECT password_hash FROM accounts", "accounts"),
+        ("SELECT value FROM settings", "settings"),
+        ("SELECT * FROM audit_log", "audit_log"),
+        ("SELECT token_hash FROM api_tokens", "api_tokens"),
+        ("SELECT n.name FROM nodes n JOIN api_tokens t ON t.name = n.name", "api_tokens"),
     ] {
         let error = rt.block_on(t.store.query(sql, QueryLimits::default())).unwrap_err();
         assert!(matches!(error.kind(), ErrorKind::Sql { .. }), "{backend:?} {sql}: {error}");
