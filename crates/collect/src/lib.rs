@@ -37,6 +37,47 @@ pub use progress::{Progress, Silent};
 
 use context::{Scan, ScanState};
 use okta_client::OktaClient;
+use std::future::Future;
+use std::time::Instant;
+
+/// Histogram: how long reading one resource kind took, by `integration` and `kind` (a fixed list:
+/// `users`, `groups`, `apps`, `api_tokens`, `iam`, `admin_assignees`, `group_members`,
+/// `group_owners`, `app_assignments`, `role_assignments`). Kinds read together overlap in time.
+pub const KIND_DURATION: &str = "sightline_scan_kind_duration_seconds";
+
+/// Describes this crate's metrics to the installed recorder (call once, after installing it).
+pub fn describe_metrics() {
+    metrics::describe_histogram!(
+        KIND_DURATION,
+        metrics::Unit::Seconds,
+        "Time to read one Okta resource kind during a scan, by integration and kind."
+    );
+}
+
+/// Runs `read` and records how long it took under `kind`, when it succeeded (a failed kind fails
+/// the scan, which the caller counts).
+async fn timed<T, E>(scan: &Scan<'_>, kind: &'static str, read: impl Future<Output = Result<T, E>>) -> Result<T, E> {
+    let started = Instant::now();
+    let result = read.await;
+    if result.is_ok() {
+        record_kind(scan, kind, started);
+    }
+    result
+}
+
+/// [`timed`] for per-object listings, which report failures per object rather than failing.
+async fn timed_all<T>(scan: &Scan<'_>, kind: &'static str, read: impl Future<Output = T>) -> T {
+    let started = Instant::now();
+    let output = read.await;
+    record_kind(scan, kind, started);
+    output
+}
+
+fn record_kind(scan: &Scan<'_>, kind: &'static str, started: Instant) {
+    let integration = scan.client.integration().unwrap_or_default().to_string();
+    metrics::histogram!(KIND_DURATION, "integration" => integration, "kind" => kind)
+        .record(started.elapsed().as_secs_f64());
+}
 
 /// Scans the org behind `client`.
 pub async fn scan(
@@ -49,12 +90,12 @@ pub async fn scan(
 
     // Lists that need nothing from each other run together.
     let (users, groups, apps, tokens, iam, assignees) = futures::try_join!(
-        users::fetch(&scan),
-        groups::fetch(&scan),
-        apps::fetch(&scan),
-        api_tokens::fetch(&scan),
-        iam::fetch(&scan),
-        roles::fetch_assignees(&scan),
+        timed(&scan, "users", users::fetch(&scan)),
+        timed(&scan, "groups", groups::fetch(&scan)),
+        timed(&scan, "apps", apps::fetch(&scan)),
+        timed(&scan, "api_tokens", api_tokens::fetch(&scan)),
+        timed(&scan, "iam", iam::fetch(&scan)),
+        timed(&scan, "admin_assignees", roles::fetch_assignees(&scan)),
     )?;
     users::load(&mut state, users);
     groups::load(&mut state, groups);
@@ -67,10 +108,10 @@ pub async fn scan(
     // other the scan would take the sum of their floors instead of the largest.
     let holders = roles::holders(&state, &assignees);
     let (members, owners, assignments, holdings) = futures::join!(
-        groups::fetch_members(&scan, state.groups.clone()),
-        groups::fetch_owners(&scan, state.groups.clone()),
-        apps::fetch_assignments(&scan, state.apps.clone()),
-        roles::fetch_assignments(&scan, holders),
+        timed_all(&scan, "group_members", groups::fetch_members(&scan, state.groups.clone())),
+        timed_all(&scan, "group_owners", groups::fetch_owners(&scan, state.groups.clone())),
+        timed_all(&scan, "app_assignments", apps::fetch_assignments(&scan, state.apps.clone())),
+        timed_all(&scan, "role_assignments", roles::fetch_assignments(&scan, holders)),
     );
     groups::load_members(&scan, &mut state, members)?;
     groups::load_owners(&scan, &mut state, owners)?;

@@ -12,7 +12,7 @@ use crate::signal::Signal;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use store::{DetectionBatch, NewSignal, Store, WebhookRoute};
+use store::{AlertChange, DetectionBatch, NewSignal, Store, WebhookRoute};
 
 /// The cursor name of the built-in detector.
 pub const DETECTOR: &str = "detections";
@@ -22,6 +22,30 @@ const PAGE: usize = 2000;
 
 /// How often the detector looks for a newer scan of the graph.
 const GRAPH_CHECK: Duration = Duration::from_secs(2);
+
+/// Histogram: for each evaluated event, the time from the detector's last look that found no
+/// newer event (so the event was stored after it) to the end of its evaluation. An upper bound of
+/// the time from storing to evaluating, tight to within the detector's poll interval; events of
+/// the backlog found at start are not measured (they were stored before the process started).
+pub const DETECTION_LAG: &str = "sightline_detection_lag_seconds";
+/// Counter: stored events evaluated by the detections.
+pub const EVENTS_EVALUATED: &str = "sightline_detection_events_evaluated_total";
+/// Counter: signals raised by the rules, by `severity`.
+pub const SIGNALS: &str = "sightline_detection_signals_total";
+/// Counter: alerts opened, by `severity` (a signal joining an open alert opens none).
+pub const ALERTS_OPENED: &str = "sightline_alerts_opened_total";
+
+/// Describes the detector's metrics to the installed recorder (call once, after installing it).
+pub fn describe_metrics() {
+    metrics::describe_histogram!(
+        DETECTION_LAG,
+        metrics::Unit::Seconds,
+        "Upper bound of the time from an event being stored to its evaluation by the detections."
+    );
+    metrics::describe_counter!(EVENTS_EVALUATED, "Stored events evaluated by the detections.");
+    metrics::describe_counter!(SIGNALS, "Signals raised by detection rules, by severity.");
+    metrics::describe_counter!(ALERTS_OPENED, "Alerts opened, by severity.");
+}
 
 /// Graph facts and sign-in history, from the store.
 #[derive(Debug, Default)]
@@ -93,6 +117,9 @@ pub struct Detector {
     cursor: i64,
     graph_version: Option<i64>,
     graph_checked: Instant,
+    /// When a read of the events last reached the newest stored one: whatever a later read
+    /// finds was stored after this instant.
+    seen_end_at: Option<Instant>,
 }
 
 impl Detector {
@@ -128,7 +155,16 @@ impl Detector {
             replayed += page.len();
         }
         tracing::info!(cursor, replayed, rules = engine.rules().count(), "detections resumed");
-        Ok(Detector { store, engine, directory, webhooks, cursor, graph_version, graph_checked: Instant::now() })
+        Ok(Detector {
+            store,
+            engine,
+            directory,
+            webhooks,
+            cursor,
+            graph_version,
+            graph_checked: Instant::now(),
+            seen_end_at: None,
+        })
     }
 
     /// The position: the `seq` of the last event evaluated.
@@ -139,8 +175,10 @@ impl Detector {
     /// Evaluates the next page of stored events and stores what they raise.
     pub async fn pass(&mut self) -> Result<Pass, store::Error> {
         self.refresh_facts().await?;
+        let read_at = Instant::now();
         let page = self.store.events_page(self.cursor, None, None, PAGE).await?;
         let Some(last) = page.last().map(|e| e.seq) else {
+            self.seen_end_at = lag_origin(self.seen_end_at, read_at, 0).1;
             return Ok(Pass { cursor: self.cursor, ..Pass::default() });
         };
         let mut signals = Vec::new();
@@ -148,6 +186,7 @@ impl Detector {
             self.engine.observe(event, &self.directory, &mut signals);
         }
         let count = signals.len();
+        let severities: Vec<&'static str> = signals.iter().map(|s| s.severity.as_str()).collect();
         let batch = DetectionBatch {
             detector: DETECTOR.to_string(),
             signals: signals.into_iter().map(new_signal).collect(),
@@ -156,12 +195,35 @@ impl Detector {
         };
         let changes = self.store.record_detections(batch).await?;
         self.cursor = last;
+        self.record_metrics(page.len(), read_at, &severities, &changes);
         Ok(Pass {
             events: page.len(),
             signals: count,
             opened: changes.iter().filter(|c| c.opened).count(),
             cursor: last,
         })
+    }
+
+    /// Counts a pass's work; `severities` are its signals', in the order of `changes`.
+    fn record_metrics(
+        &mut self,
+        events: usize,
+        read_at: Instant,
+        severities: &[&'static str],
+        changes: &[AlertChange],
+    ) {
+        metrics::counter!(EVENTS_EVALUATED).increment(events as u64);
+        let (origin, seen_end_at) = lag_origin(self.seen_end_at, read_at, events);
+        if let Some(since) = origin {
+            metrics::histogram!(DETECTION_LAG).record_many(since.elapsed().as_secs_f64(), events);
+        }
+        self.seen_end_at = seen_end_at;
+        for (severity, change) in severities.iter().zip(changes) {
+            metrics::counter!(SIGNALS, "severity" => *severity).increment(1);
+            if change.opened {
+                metrics::counter!(ALERTS_OPENED, "severity" => *severity).increment(1);
+            }
+        }
     }
 
     /// Reloads graph facts when a scan finished since they were loaded (checked at most every
@@ -206,6 +268,19 @@ impl Detector {
     }
 }
 
+/// For a read at `read_at` that found `events` (at most [`PAGE`]), given when a read last reached
+/// the end of the stored events: since when its events have been waiting at most (`None`: not
+/// known, e.g. the backlog found at start), and the new "last reached the end".
+///
+/// The cursor moves past everything a read finds, so what a later read finds was not there at the
+/// last read that reached the end: it was stored after that read. A page shorter than [`PAGE`]
+/// means this read reached the end too.
+fn lag_origin(seen_end_at: Option<Instant>, read_at: Instant, events: usize) -> (Option<Instant>, Option<Instant>) {
+    let origin = if events > 0 { seen_end_at } else { None };
+    let seen_end_at = if events < PAGE { Some(read_at) } else { seen_end_at };
+    (origin, seen_end_at)
+}
+
 fn new_signal(signal: Signal) -> NewSignal {
     NewSignal {
         rule_id: signal.rule_id,
@@ -220,5 +295,26 @@ fn new_signal(signal: Signal) -> NewSignal {
         summary: signal.finding.summary,
         details: signal.finding.details,
         group_window: signal.group_window,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lag_is_measured_from_the_last_read_that_reached_the_end() {
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        // The backlog found at start: stored before anyone looked, so not measured.
+        assert_eq!(lag_origin(None, at(0), PAGE), (None, None));
+        assert_eq!(lag_origin(None, at(10), 7), (None, Some(at(10))));
+        // Nothing new: nothing measured, but the end was seen again.
+        assert_eq!(lag_origin(Some(at(10)), at(200), 0), (None, Some(at(200))));
+        // New events: stored after the read at 200 ms.
+        assert_eq!(lag_origin(Some(at(200)), at(400), 3), (Some(at(200)), Some(at(400))));
+        // A full page: the rest is still waiting since the last read that saw the end.
+        assert_eq!(lag_origin(Some(at(400)), at(600), PAGE), (Some(at(400)), Some(at(400))));
+        assert_eq!(lag_origin(Some(at(400)), at(650), 12), (Some(at(400)), Some(at(650))));
     }
 }

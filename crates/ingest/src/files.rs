@@ -89,6 +89,7 @@ pub async fn ingest_paths(
             report.examples.push(rejected.reason.clone());
         }
         let stored = store.append_events(batch).await?;
+        crate::telemetry::stored(source.as_str(), &stored);
         report.inserted += stored.inserted;
         report.duplicates += stored.duplicates;
         report.rejected += stored.rejected;

@@ -373,6 +373,7 @@ impl GithubAuditLog {
 
     /// Fetches and stores one page. `full` in the report says more pages are waiting.
     pub async fn poll_page(&self) -> Result<PageReport, GithubError> {
+        let started = std::time::Instant::now();
         let stored = self.store.log_cursor(&self.stream()).await?;
         let last_time = stored.as_ref().and_then(|c| c.last_time);
         let path = self.next_path(stored.as_ref()).await?;
@@ -432,6 +433,8 @@ impl GithubAuditLog {
         };
         batch.cursor = Some(CursorUpdate { stream: self.stream(), cursor });
         let outcome = self.store.append_events(batch).await?;
+        crate::telemetry::stored(activity::Source::Github.as_str(), &outcome);
+        crate::telemetry::polled("github", &self.config.name, started.elapsed(), newest);
         Ok(PageReport {
             received,
             inserted: outcome.inserted,

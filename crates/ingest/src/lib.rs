@@ -14,11 +14,13 @@ Sightline's activity pipeline: sources → normalise → store.
   the stored snapshots.
 
 Normalisation itself (each source's mapping, OCSF) is the `activity` crate; storage is `store`.
-Records that cannot be normalised are kept in `rejected_events` with the reason.
+Records that cannot be normalised are kept in `rejected_events` with the reason. [`telemetry`]
+counts what each source stored and how far behind each log stream is.
 */
 
 pub mod files;
 pub mod github;
 pub mod okta_log;
 pub mod people;
+pub mod telemetry;
 pub mod teleport_intake;

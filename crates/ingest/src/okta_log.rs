@@ -100,8 +100,9 @@ impl OktaLog {
         now - TimeDelta::days(RETENTION_DAYS) + TimeDelta::minutes(1)
     }
 
-    /// Where to ask next: the stored cursor, or the start of a new stream.
-    async fn next_url(&self) -> Result<String, PollError> {
+    /// Where to ask next (the stored cursor, or the start of a new stream), and the time of the
+    /// newest event stored through the stream.
+    async fn next_url(&self) -> Result<(String, Option<DateTime<Utc>>), PollError> {
         let now = Utc::now();
         let stream = self.stream();
         match self.store.log_cursor(&stream).await? {
@@ -113,9 +114,9 @@ impl OktaLog {
                         "the poller was stopped for longer than Okta keeps System Log events (90 days)",
                     )
                     .await?;
-                    return Ok(self.polling_url(retained));
+                    return Ok((self.polling_url(retained), cursor.last_time));
                 }
-                Ok(cursor.cursor)
+                Ok((cursor.cursor, cursor.last_time))
             }
             None => {
                 let wanted = now - self.lookback;
@@ -129,7 +130,7 @@ impl OktaLog {
                 } else {
                     wanted
                 };
-                Ok(self.polling_url(since))
+                Ok((self.polling_url(since), None))
             }
         }
     }
@@ -150,7 +151,8 @@ impl OktaLog {
 
     /// Fetches and stores one page.
     pub async fn poll_page(&self) -> Result<PageReport, PollError> {
-        let url = self.next_url().await?;
+        let started = std::time::Instant::now();
+        let (url, stored_newest) = self.next_url().await?;
         let page = match self.client.get_page(&url).await {
             Ok(page) => page,
             // A cursor Okta no longer accepts (expired, from another org): start again from
@@ -169,6 +171,7 @@ impl OktaLog {
         let mut batch =
             EventBatch { cursor: Some(CursorUpdate { stream: self.stream(), cursor: next }), ..Default::default() };
         let org = self.client.org_url().to_string();
+        let mut newest = stored_newest;
         for item in page.items {
             let raw = match serde_json::value::to_raw_value(&item) {
                 Ok(raw) => raw,
@@ -179,6 +182,7 @@ impl OktaLog {
             };
             match activity::normalize(activity::Source::Okta, &raw) {
                 Ok(mut event) => {
+                    newest = newest.max(Some(event.time));
                     event.tenant = Some(org.clone());
                     batch.events.push(self.people.new_event(event, Some(&self.integration)));
                 }
@@ -186,6 +190,8 @@ impl OktaLog {
             }
         }
         let stored = self.store.append_events(batch).await?;
+        crate::telemetry::stored(activity::Source::Okta.as_str(), &stored);
+        crate::telemetry::polled("okta", &self.integration, started.elapsed(), newest);
         Ok(PageReport {
             received,
             inserted: stored.inserted,

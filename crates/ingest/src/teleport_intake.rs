@@ -159,6 +159,7 @@ async fn receive(State(intake): State<Arc<Intake>>, request: Request) -> Respons
     };
     match intake.store.append_events(batch).await {
         Ok(outcome) => {
+            crate::telemetry::stored(activity::Source::Teleport.as_str(), &outcome);
             let counts = Counts {
                 received,
                 stored: outcome.inserted,

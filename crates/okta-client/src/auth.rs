@@ -31,6 +31,9 @@ use url::Url;
 const ASSERTION_LIFETIME: Duration = Duration::from_secs(300);
 /// Renew an access token this long before it expires.
 const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(300);
+/// The longest `expires_in` believed: Okta's access tokens live an hour, and a larger answer (up
+/// to `u64::MAX` seconds) must not overflow the clock.
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// `client_assertion_type` of `private_key_jwt`.
 pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -145,7 +148,8 @@ impl AccessToken {
             }
             None => return Err("the token endpoint's answer has no token_type".into()),
         };
-        let lifetime = Duration::from_secs(body.get("expires_in").and_then(|v| v.as_u64()).unwrap_or(3600));
+        let lifetime = Duration::from_secs(body.get("expires_in").and_then(|v| v.as_u64()).unwrap_or(3600))
+            .min(MAX_TOKEN_LIFETIME);
         let margin = TOKEN_REFRESH_MARGIN.min(lifetime / 2);
         Ok(AccessToken { value: SecretString::from(value.to_string()), dpop, refresh_at: now + (lifetime - margin) })
     }
@@ -407,5 +411,18 @@ pub(crate) mod tests {
         assert_eq!(bearer.refresh_at, now + Duration::from_secs(30));
         assert!(AccessToken::from_response(&json!({"token_type": "Bearer"}), now).is_err());
         assert!(AccessToken::from_response(&json!({"token_type": "MAC", "access_token": "t"}), now).is_err());
+    }
+
+    /// Found while writing the `okta_response` fuzz target (and reproduced with it): `now +
+    /// expires_in` overflowed `Instant` and panicked on a token answer with a huge `expires_in`.
+    #[test]
+    fn an_absurd_expires_in_is_capped_not_a_panic() {
+        let now = Instant::now();
+        let token = AccessToken::from_response(
+            &json!({"token_type": "Bearer", "expires_in": u64::MAX, "access_token": "t"}),
+            now,
+        )
+        .unwrap();
+        assert_eq!(token.refresh_at, now + MAX_TOKEN_LIFETIME - TOKEN_REFRESH_MARGIN);
     }
 }

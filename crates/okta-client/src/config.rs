@@ -43,6 +43,9 @@ pub struct ClientConfig {
     pub request_timeout: Duration,
     /// Retries after the first attempt for 429, 5xx, timeouts, resets and bad bodies (default 5).
     pub max_retries: u32,
+    /// The integration's name, as the `integration` label of the client's metrics (default none).
+    /// It is shown on a metrics endpoint, so never put a secret here.
+    pub integration: Option<String>,
 }
 
 impl ClientConfig {
@@ -55,6 +58,7 @@ impl ClientConfig {
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_retries: DEFAULT_MAX_RETRIES,
+            integration: None,
         }
     }
 }

@@ -16,7 +16,7 @@ keeps `limit × (1 − share)` of it in reserve for the org's other integrations
 - a semaphore caps the requests in flight across all buckets (`max_concurrency`).
 */
 
-use crate::stats::Stats;
+use crate::stats::{Stats, WaitCause};
 use reqwest::header::HeaderMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -310,7 +310,7 @@ impl Governor {
             }
         }
         if let Some(since) = waited_since {
-            self.stats.rate_limit_waited(since.elapsed());
+            self.stats.rate_limit_waited(bucket, WaitCause::Reserve, since.elapsed());
         }
         // Counted in flight from here: if this future is dropped while waiting for a slot, the
         // admission's drop gives the bucket back.

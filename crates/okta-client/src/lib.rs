@@ -50,6 +50,8 @@
 mod auth;
 mod config;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod governor;
 pub mod model;
 mod paging;
@@ -62,7 +64,7 @@ pub use config::{
 };
 pub use error::{Error, ErrorKind};
 pub use paging::Page;
-pub use stats::ClientStats;
+pub use stats::{API_REQUESTS, ClientStats, RATE_LIMIT_WAIT, describe_metrics};
 
 use auth::Auth;
 use serde_json::Value;
@@ -105,6 +107,7 @@ impl OktaClient {
             config.max_concurrency,
             config.request_timeout,
             config.max_retries,
+            config.integration.as_deref(),
         )?;
         Ok(OktaClient { inner: Arc::new(inner) })
     }
@@ -163,6 +166,11 @@ impl OktaClient {
     pub async fn verify(&self) -> Result<(), Error> {
         self.inner.renew_token().await?;
         self.get_json(VERIFY_PATH).await.map(|_| ())
+    }
+
+    /// The integration name given in [`ClientConfig::integration`] (the label of its metrics).
+    pub fn integration(&self) -> Option<&str> {
+        self.inner.stats.integration()
     }
 
     /// What this client and its clones did so far.

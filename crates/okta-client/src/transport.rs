@@ -15,7 +15,7 @@ that are not JSON (bounded exponential backoff with jitter), and a refused OAuth
 use crate::auth::{AccessToken, Auth, OAuth};
 use crate::error::{Error, parse_challenge};
 use crate::governor::{Governor, MAX_RESET_WAIT, RateHeaders, bucket_for, read_rate_headers};
-use crate::stats::Stats;
+use crate::stats::{Stats, WaitCause};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, WWW_AUTHENTICATE};
 use secrecy::ExposeSecret;
 use serde_json::Value;
@@ -100,6 +100,7 @@ impl Inner {
         max_concurrency: usize,
         timeout: Duration,
         max_retries: u32,
+        integration: Option<&str>,
     ) -> Result<Inner, Error> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("sightline-okta-client/", env!("CARGO_PKG_VERSION")))
@@ -109,7 +110,7 @@ impl Inner {
             .map_err(|e| {
                 Error::config(format!("the HTTP client cannot start: {}", transport_reason(&e.without_url())))
             })?;
-        let stats = Arc::new(Stats::default());
+        let stats = Arc::new(Stats::named(integration));
         Ok(Inner {
             origin: base.origin().ascii_serialization(),
             base,
@@ -241,6 +242,7 @@ impl Inner {
             let step = match outcome {
                 Err(_) => {
                     drop(admission);
+                    self.stats.answered(bucket, None);
                     tracing::debug!(method, path, attempt = attempts, "no answer within the request timeout");
                     Step::Retry {
                         error: Error::timeout(self.timeout),
@@ -250,11 +252,13 @@ impl Inner {
                 }
                 Ok(Err(e)) => {
                     drop(admission);
+                    self.stats.answered(bucket, None);
                     self.transport_failure(e, attempts)
                 }
                 Ok(Ok((status, headers, received_at, body))) => {
                     let rate = read_rate_headers(&headers, SystemTime::now());
                     admission.finish(rate, received_at, (200..300).contains(&status));
+                    self.stats.answered(bucket, Some(status));
                     let request_id = headers.get("x-okta-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
                     tracing::debug!(
                         method,
@@ -310,7 +314,7 @@ impl Inner {
                     if after_429.is_some() {
                         self.stats.rate_limit_wait_started();
                         tokio::time::sleep(wait).await;
-                        self.stats.rate_limit_waited(wait);
+                        self.stats.rate_limit_waited(bucket, WaitCause::Throttled, wait);
                     } else {
                         tokio::time::sleep(wait).await;
                     }

@@ -46,6 +46,9 @@ pub struct Config {
     /// Where alerts are sent.
     #[serde(default)]
     pub webhooks: Vec<detect::WebhookConfig>,
+    /// The `[auth]` table: sign-in to the web UI with Okta (`[auth.oidc]`).
+    #[serde(default)]
+    pub auth: AuthConfig,
     /// Where the configuration came from, for messages and relative paths.
     #[serde(skip)]
     pub source: String,
@@ -59,8 +62,103 @@ fn default_data_dir() -> PathBuf {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerConfig {
+    /// The web UI, its API, health endpoints and intakes.
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
+    /// Prometheus metrics (`GET /metrics`) on a listener of their own, plain HTTP and without
+    /// authentication: keep it on loopback or a private network. Off when absent.
+    #[serde(default)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// PEM certificate chain: with `tls_key`, `listen` serves HTTPS only.
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `tls_cert` (PKCS#8, PKCS#1 or SEC1).
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
+}
+
+impl ServerConfig {
+    /// The certificate and key files when TLS is on; both or neither must be set.
+    pub fn tls_files(&self, source: &str) -> Result<Option<(&Path, &Path)>> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Ok(Some((cert, key))),
+            (None, None) => Ok(None),
+            (Some(_), None) => {
+                bail!("{source}: server.tls_cert is set without server.tls_key: set both (HTTPS) or neither (HTTP)")
+            }
+            (None, Some(_)) => {
+                bail!("{source}: server.tls_key is set without server.tls_cert: set both (HTTPS) or neither (HTTP)")
+            }
+        }
+    }
+}
+
+/// The `[auth]` table: how people sign in to the web UI besides Sightline's own passwords.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// `[auth.oidc]`: sign-in with Okta (OpenID Connect); off when absent.
+    #[serde(default)]
+    pub oidc: Option<OidcConfig>,
+}
+
+/// The `[auth.oidc]` table: sign-in with Okta (authorization code flow with PKCE) through an Okta
+/// OIDC web app, with roles from the ID token's `groups` claim.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    /// The authorization server, e.g. `https://acme.okta.com/oauth2/default`.
+    pub issuer: String,
+    /// The Okta web app's client id.
+    pub client_id: String,
+    /// The environment variable holding the app's client secret (keeps it out of the file).
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// The client secret itself; prefer `client_secret_env`.
+    #[serde(default)]
+    pub client_secret: Option<SecretString>,
+    /// Sightline's callback as browsers reach it: `https://<host>/api/auth/oidc/callback`,
+    /// registered as a sign-in redirect URI of the Okta app.
+    pub redirect_url: String,
+    /// Okta groups whose members sign in as admins.
+    #[serde(default)]
+    pub admin_groups: Vec<String>,
+    /// Okta groups whose members sign in as analysts.
+    #[serde(default)]
+    pub analyst_groups: Vec<String>,
+    /// Okta groups whose members sign in as viewers.
+    #[serde(default)]
+    pub viewer_groups: Vec<String>,
+}
+
+impl AuthConfig {
+    /// The web UI's OIDC settings with the secret read, checked; `None` without `[auth.oidc]`.
+    pub fn oidc_settings(&self, source: &str) -> Result<Option<web::OidcSettings>> {
+        let Some(oidc) = &self.oidc else { return Ok(None) };
+        let client_secret = match (&oidc.client_secret, &oidc.client_secret_env) {
+            (Some(_), Some(_)) => bail!("{source}: auth.oidc: set client_secret_env or client_secret, not both"),
+            (Some(secret), None) => secret.clone(),
+            (None, Some(var)) => SecretString::from(std::env::var(var).with_context(|| {
+                format!("{source}: auth.oidc.client_secret_env: the environment variable {var} is not set")
+            })?),
+            (None, None) => {
+                bail!(
+                    "{source}: auth.oidc: set client_secret_env (the environment variable holding the Okta app's client secret)"
+                )
+            }
+        };
+        let settings = web::OidcSettings {
+            issuer: oidc.issuer.trim_end_matches('/').to_string(),
+            client_id: oidc.client_id.clone(),
+            client_secret,
+            redirect_url: oidc.redirect_url.clone(),
+            admin_groups: oidc.admin_groups.clone(),
+            analyst_groups: oidc.analyst_groups.clone(),
+            viewer_groups: oidc.viewer_groups.clone(),
+        };
+        settings.validate().map_err(|why| anyhow::anyhow!("{source}: auth.oidc.{why}"))?;
+        Ok(Some(settings))
+    }
 }
 
 fn default_listen() -> SocketAddr {
@@ -69,7 +167,7 @@ fn default_listen() -> SocketAddr {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { listen: default_listen() }
+        ServerConfig { listen: default_listen(), metrics_listen: None, tls_cert: None, tls_key: None }
     }
 }
 
@@ -289,6 +387,7 @@ impl Config {
                 teleport: None,
                 detections: detect::DetectionSettings::default(),
                 webhooks: Vec::new(),
+                auth: AuthConfig::default(),
                 okta: Vec::new(),
                 source: "the environment".into(),
             },
@@ -323,6 +422,11 @@ impl Config {
         if self.data_dir.is_relative() {
             self.data_dir = base.join(&self.data_dir);
         }
+        for file in [&mut self.server.tls_cert, &mut self.server.tls_key].into_iter().flatten() {
+            if file.is_relative() {
+                *file = base.join(&*file);
+            }
+        }
         for okta in &mut self.okta {
             if let Some(key) = &okta.private_key_file
                 && key.is_relative()
@@ -339,6 +443,10 @@ impl Config {
 
     fn check(&self) -> Result<()> {
         let source = &self.source;
+        self.server.tls_files(source)?;
+        if self.server.metrics_listen.is_some_and(|metrics| metrics == self.server.listen && metrics.port() != 0) {
+            bail!("{source}: server.metrics_listen: must differ from server.listen ({})", self.server.listen);
+        }
         detect::Engine::new(&self.detections).map_err(|why| anyhow::anyhow!("{source}: {why}"))?;
         let mut hooks = std::collections::HashSet::new();
         for (i, hook) in self.webhooks.iter().enumerate() {
@@ -552,6 +660,7 @@ impl OktaConfig {
             }
         };
         let mut config = okta_client::ClientConfig::new(self.org_url.trim_end_matches('/'), credentials);
+        config.integration = Some(self.name.clone());
         config.rate_limit_share = self.rate_limit_share;
         config.max_concurrency = self.max_concurrency;
         Ok(config)
@@ -643,10 +752,65 @@ mod tests {
     }
 
     #[test]
+    fn server_options_parse_and_tls_needs_both_files() {
+        let config = parse(
+            "[server]\nlisten = \"0.0.0.0:8443\"\nmetrics_listen = \"127.0.0.1:9464\"\n\
+             tls_cert = \"/etc/sightline/cert.pem\"\ntls_key = \"/etc/sightline/key.pem\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.server.metrics_listen, Some("127.0.0.1:9464".parse().unwrap()));
+        let (cert, key) = config.server.tls_files("test.toml").unwrap().unwrap();
+        assert_eq!((cert, key), (Path::new("/etc/sightline/cert.pem"), Path::new("/etc/sightline/key.pem")));
+        let plain = parse("[server]\nlisten = \"127.0.0.1:8080\"\n").unwrap();
+        assert!(plain.server.metrics_listen.is_none() && plain.server.tls_files("test.toml").unwrap().is_none());
+
+        let error = format!("{:#}", parse("[server]\ntls_cert = \"cert.pem\"\n").unwrap_err());
+        assert!(
+            error.contains("test.toml") && error.contains("server.tls_cert is set without server.tls_key"),
+            "{error}"
+        );
+        let error = format!("{:#}", parse("[server]\ntls_key = \"key.pem\"\n").unwrap_err());
+        assert!(error.contains("server.tls_key is set without server.tls_cert"), "{error}");
+        let error = format!("{:#}", parse("[server]\nmetrics_listen = \"127.0.0.1:8080\"\n").unwrap_err());
+        assert!(error.contains("server.metrics_listen: must differ"), "{error}");
+        let error = format!("{:#}", parse("[server]\nmetrics_listen = \"localhost\"\n").unwrap_err());
+        assert!(error.contains("metrics_listen"), "{error}");
+    }
+
+    #[test]
+    fn tls_files_are_relative_to_the_configuration_file() {
+        let mut config: Config = toml::from_str("[server]\ntls_cert = \"c.pem\"\ntls_key = \"/abs/k.pem\"\n").unwrap();
+        config.resolve_paths(Path::new("/etc/sightline"));
+        assert_eq!(config.server.tls_cert.as_deref(), Some(Path::new("/etc/sightline/c.pem")));
+        assert_eq!(config.server.tls_key.as_deref(), Some(Path::new("/abs/k.pem")));
+    }
+
+    #[test]
     fn loopback_http_is_allowed_for_the_simulator() {
         assert!(check_org_url("http://127.0.0.1:8070").is_ok());
         assert!(check_org_url("http://localhost:8070").is_ok());
         assert!(check_org_url("http://10.0.0.1").is_err());
         assert!(check_org_url("ftp://acme.okta.com").is_err());
+    }
+
+    #[test]
+    fn auth_oidc_reads_its_secret_from_the_environment_and_names_bad_keys() {
+        let table = "[auth.oidc]\nissuer = \"https://acme.okta.com/oauth2/default\"\nclient_id = \"0oa1\"\n\
+                     redirect_url = \"https://sightline.example.com/api/auth/oidc/callback\"\n\
+                     admin_groups = [\"Sightline Admins\"]\n";
+        let config = parse(&format!("{table}client_secret_env = \"SIGHTLINE_TEST_OIDC_SECRET_UNSET\"\n")).unwrap();
+        let error = format!("{:#}", config.auth.oidc_settings("test.toml").unwrap_err());
+        assert!(error.contains("auth.oidc.client_secret_env") && error.contains("not set"), "{error}");
+        let config = parse(&format!("{table}client_secret = \"s3cret\"\n")).unwrap();
+        let settings = config.auth.oidc_settings("test.toml").unwrap().unwrap();
+        assert_eq!(settings.admin_groups, ["Sightline Admins"]);
+        assert!(!format!("{config:?}").contains("s3cret"));
+        let error = format!("{:#}", parse(&format!("{table}client_secret = \"x\"\ngroups = []\n")).unwrap_err());
+        assert!(error.contains("unknown field"), "unknown keys are refused: {error}");
+        let bad = table.replace("/api/auth/oidc/callback", "/callback");
+        let config = parse(&format!("{bad}client_secret = \"x\"\n")).unwrap();
+        let error = format!("{:#}", config.auth.oidc_settings("test.toml").unwrap_err());
+        assert!(error.contains("auth.oidc.redirect_url"), "{error}");
+        assert!(parse("").unwrap().auth.oidc_settings("test.toml").unwrap().is_none());
     }
 }

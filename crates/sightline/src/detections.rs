@@ -16,7 +16,7 @@ pub fn engine(config: &Config) -> Result<Engine> {
     let loaded = detect::sigma::SigmaRules::load_dir(dir);
     for error in &loaded.errors {
         tracing::warn!("Sigma rule skipped: {error}");
-        eprintln!("sightline: Sigma rule skipped: {error}");
+        crate::logging::notice("WARN", &format!("sightline: Sigma rule skipped: {error}"));
     }
     for warning in &loaded.warnings {
         tracing::warn!("Sigma rule loaded with a warning: {warning}");

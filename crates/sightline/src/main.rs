@@ -4,7 +4,10 @@ mod commands;
 mod config;
 mod crown_jewels;
 mod detections;
+mod logging;
 mod progress;
+mod telemetry;
+mod tls;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -17,6 +20,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "sightline", version, about = "Identity security for Okta: who can reach what, and what they did.")]
 struct Cli {
+    /// Log lines on stderr as text, or as one JSON object per line for log collectors.
+    #[arg(long, global = true, value_enum, ignore_case = true, env = "SIGHTLINE_LOG_FORMAT", default_value = "text")]
+    log_format: logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -36,6 +42,8 @@ enum Command {
     Ingest(commands::ingest::Args),
     /// List alerts and move them through their lifecycle (acknowledge, resolve, close, reopen).
     Alerts(commands::alerts::Args),
+    /// Read Sightline's own audit log: sign-ins, queries, alert, account, token and integration changes.
+    Audit(commands::audit::Args),
     /// List the built-in detections and the Sigma rules of `detections.sigma_dir`.
     Rules(commands::rules::Args),
     /// Run the Okta simulator: a synthetic org behind Okta's real API, System Log and OAuth server.
@@ -46,16 +54,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // The demo's banner is what a first-time user reads; its routine log lines would bury it.
     let default_level = if matches!(cli.command, Command::Demo(_)) { "warn" } else { "info" };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SIGHTLINE_LOG").unwrap_or_else(|_| default_level.into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    logging::init(cli.log_format, default_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            logging::notice("ERROR", &format!("error: cannot start the async runtime: {e}"));
             return ExitCode::from(2);
         }
     };
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
             Command::Query(args) => commands::query::run(args).await,
             Command::Ingest(args) => commands::ingest::run(args).await,
             Command::Alerts(args) => commands::alerts::run(args).await,
+            Command::Audit(args) => commands::audit::run(args).await,
             Command::Rules(args) => commands::rules::run(args).await,
             Command::OktaSim(args) => commands::okta_sim::run(args).await,
         }
@@ -74,7 +78,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            logging::notice("ERROR", &format!("error: {e:#}"));
             ExitCode::from(2)
         }
     }

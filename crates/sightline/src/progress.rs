@@ -22,7 +22,8 @@ struct KindProgress {
 
 impl ScanProgress {
     pub fn new(integration: &str) -> ScanProgress {
-        let bars = std::io::stderr().is_terminal().then(|| (MultiProgress::new(), Mutex::new(HashMap::new())));
+        let bars = (std::io::stderr().is_terminal() && !crate::logging::json())
+            .then(|| (MultiProgress::new(), Mutex::new(HashMap::new())));
         ScanProgress { integration: integration.to_string(), bars, kinds: Mutex::new(BTreeMap::new()) }
     }
 
@@ -131,7 +132,7 @@ pub struct CountProgress {
 
 impl CountProgress {
     pub fn new(what: &str) -> CountProgress {
-        let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = (std::io::stderr().is_terminal() && !crate::logging::json()).then(|| {
             let bar = ProgressBar::new_spinner().with_style(
                 ProgressStyle::with_template("{prefix:>18} {spinner} {pos} {msg}").expect("a valid template"),
             );

@@ -86,7 +86,11 @@ impl AuditQuery {
             // Parameters are all text; the cast spells "this is a number" in both dialects.
             add("seq < CAST(CAST(? AS TEXT) AS BIGINT)", before.to_string());
         }
-        if conditions.is_empty() { (String::new(), values) } else { (format!("WHERE {}", conditions.join(" AND ")), values) }
+        if conditions.is_empty() {
+            (String::new(), values)
+        } else {
+            (format!("WHERE {}", conditions.join(" AND ")), values)
+        }
     }
 
     pub(crate) fn capped_limit(&self) -> i64 {
@@ -194,11 +198,23 @@ pub(crate) fn record(conn: &Connection, entries: &[AuditEntry]) -> Result<(), Er
 pub(crate) fn read(conn: &Connection, query: &AuditQuery) -> Result<Vec<AuditEntry>, Error> {
     let context = "cannot read the audit log";
     let (conditions, values) = query.where_clause(|n| format!("?{n}"));
-    let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log {conditions} ORDER BY seq DESC LIMIT {}", query.capped_limit());
+    let sql =
+        format!("SELECT {AUDIT_COLUMNS} FROM audit_log {conditions} ORDER BY seq DESC LIMIT {}", query.capped_limit());
     let mut stmt = conn.prepare(&sql).map_err(|e| Error::sqlite(context, e))?;
     let rows: Vec<AuditRow> = stmt
         .query_map(params_from_iter(values.iter()), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
         })
         .and_then(|r| r.collect())
         .map_err(|e| Error::sqlite(context, e))?;
@@ -246,7 +262,10 @@ pub(crate) fn tokens(conn: &Connection) -> Result<Vec<ApiToken>, Error> {
 
 pub(crate) fn revoke_token(conn: &Connection, id: &str, at: DateTime<Utc>) -> Result<bool, Error> {
     let changed = conn
-        .execute("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", params![id, timestamp(at)])
+        .execute(
+            "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, timestamp(at)],
+        )
         .map_err(|e| Error::sqlite("cannot revoke the API token", e))?;
     Ok(changed == 1)
 }
@@ -271,10 +290,14 @@ mod tests {
             ..Default::default()
         };
         let (sql, values) = query.where_clause(|n| format!("${n}"));
-        assert_eq!(sql, "WHERE actor = $1 AND substr(action, 1, length($2)) = $2 AND seq < CAST(CAST($3 AS TEXT) AS BIGINT)");
+        assert_eq!(
+            sql,
+            "WHERE actor = $1 AND substr(action, 1, length($2)) = $2 AND seq < CAST(CAST($3 AS TEXT) AS BIGINT)"
+        );
         assert_eq!(values, ["ann", "account.", "42"]);
         assert_eq!(query.capped_limit(), 1000);
-        let (sql, values) = AuditQuery { action: Some("query".into()), ..Default::default() }.where_clause(|n| format!("?{n}"));
+        let (sql, values) =
+            AuditQuery { action: Some("query".into()), ..Default::default() }.where_clause(|n| format!("?{n}"));
         assert_eq!((sql.as_str(), values.len()), ("WHERE action = ?1", 1));
     }
 }

@@ -47,18 +47,19 @@ mode).
 #![deny(missing_docs)]
 
 mod alerts;
+mod audit;
 mod browse;
 mod error;
 mod events;
 mod functions;
 #[doc(hidden)]
+pub mod fuzzing;
 mod investigate;
 mod jsonb;
 mod migrate;
 mod model;
 mod postgres;
 mod private;
-mod audit;
 mod query;
 mod rewrite;
 mod runs;
@@ -71,6 +72,7 @@ pub use alerts::{
     Alert, AlertChange, AlertDetail, AlertFilter, AlertHistoryEntry, DeliveryResult, DetectionBatch, NewSignal,
     Notification, SEVERITIES, STATUSES, StatusChange, UserFactsRow, WebhookRoute, severity_rank,
 };
+pub use audit::{ApiToken, AuditEntry, AuditQuery};
 pub use browse::{Bucket, NodeQuery};
 pub use error::{Error, ErrorKind};
 pub use investigate::{EventFilter, Facets, Place, TimelineEvent, TimelinePage};
@@ -79,7 +81,6 @@ pub use model::{
     JewelReachRow, LogCursor, NewEvent, Node, OktaPerson, QueryLimits, QueryResult, RejectedEvent, Run, RunKind,
     RunOutcome, SnapshotCounts, StoredEvent,
 };
-pub use audit::{ApiToken, AuditEntry, AuditQuery};
 pub use private::Account;
 
 use chrono::Utc;

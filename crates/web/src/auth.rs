@@ -239,7 +239,12 @@ pub fn new_api_token(
 
 /// The hex SHA-256 of an API token, as stored.
 pub fn api_token_hash(secret: &str) -> String {
-    digest::digest(&digest::SHA256, secret.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(secret.as_bytes())
+}
+
+/// The SHA-256 of `bytes`, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    digest::digest(&digest::SHA256, bytes).as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The id part of an API token (`slt_<id>_<secret>`), if it has that shape.
@@ -360,20 +365,28 @@ pub fn random_password() -> String {
 /// The minimum length of a password people choose.
 pub const MIN_PASSWORD_LENGTH: usize = 12;
 
+/// The admin account made on first start.
+#[derive(Debug, Clone)]
+pub struct NewAdmin {
+    pub username: String,
+    /// The generated password, for the caller to print once; `None` when the operator chose it
+    /// (`SIGHTLINE_ADMIN_PASSWORD`), which is then never printed.
+    pub generated_password: Option<String>,
+}
+
 /// Makes sure an admin account exists. When the store has no account yet, creates `admin` with
-/// `password` (from `SIGHTLINE_ADMIN_PASSWORD`) or a random one, which is returned so the caller
-/// prints it once; it is stored only as a hash.
-pub async fn ensure_admin(store: &store::Store, password: Option<String>) -> Result<Option<(String, String)>, String> {
+/// `password` (from `SIGHTLINE_ADMIN_PASSWORD`) or a random one; it is stored only as a hash.
+pub async fn ensure_admin(store: &store::Store, password: Option<String>) -> Result<Option<NewAdmin>, String> {
     let existing = store.accounts().await.map_err(|e| format!("cannot read accounts: {e}"))?;
     if !existing.is_empty() {
         return Ok(None);
     }
-    let password = match password {
+    let (password, generated) = match password {
         Some(p) if p.chars().count() < MIN_PASSWORD_LENGTH => {
             return Err(format!("SIGHTLINE_ADMIN_PASSWORD: use at least {MIN_PASSWORD_LENGTH} characters"));
         }
-        Some(p) => p,
-        None => random_password(),
+        Some(p) => (p, false),
+        None => (random_password(), true),
     };
     let hash = hash_password(&password).map_err(|_| "cannot hash the admin password".to_string())?;
     let account = store::Account {
@@ -383,7 +396,7 @@ pub async fn ensure_admin(store: &store::Store, password: Option<String>) -> Res
         created_at: Utc::now(),
     };
     store.create_account(&account).await.map_err(|e| format!("cannot create the admin account: {e}"))?;
-    Ok(Some(("admin".into(), password)))
+    Ok(Some(NewAdmin { username: "admin".into(), generated_password: generated.then_some(password) }))
 }
 
 /// A throttled sign-in's answer.

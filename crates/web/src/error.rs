@@ -70,3 +70,37 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The largest rejection text read back to be wrapped (axum's own messages are a line or two).
+const REJECTION_TEXT_LIMIT: usize = 16 * 1024;
+
+/// Gives axum's own rejections (a body that is not JSON, lacks a field, has the wrong content
+/// type, a query string that does not parse) the API's `{error, message}` shape: clients handle
+/// one error format, whatever refused the request.
+pub async fn json_rejections(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    let code = match response.status() {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        _ => return response,
+    };
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"))
+        || response.headers().get(axum::http::header::CONTENT_TYPE).is_none();
+    if !plain {
+        return response;
+    }
+    let status = response.status();
+    let text = match axum::body::to_bytes(response.into_body(), REJECTION_TEXT_LIMIT).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let message = if text.is_empty() { status.canonical_reason().unwrap_or("refused").to_string() } else { text };
+    ApiError::new(status, code, message).into_response()
+}

@@ -31,6 +31,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod oidc;
 pub mod vault;
 
 use axum::Router;
@@ -43,6 +44,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub use api::API_ROUTES;
+pub use oidc::OidcSettings;
 
 /// A built-in or Sigma rule, as the UI lists it.
 #[derive(Debug, Clone, Serialize)]
@@ -118,6 +120,8 @@ pub struct WebSettings {
     pub webhooks: Vec<store::WebhookRoute>,
     /// The rules, for the alerts pages.
     pub rules: Vec<RuleSummary>,
+    /// Sign-in with an OpenID Connect provider (Okta), besides passwords; off when `None`.
+    pub oidc: Option<OidcSettings>,
 }
 
 /// Everything a handler can reach. Cheap to clone.
@@ -136,6 +140,8 @@ struct Inner {
     /// Key pairs generated for the wizard, by key id, until an integration takes one (in memory
     /// only: a restart before saving means generating a new one).
     pending_keys: Mutex<HashMap<String, (SecretString, Instant)>>,
+    /// OIDC sign-ins in flight and the provider's metadata.
+    oidc: oidc::OidcFlows,
 }
 
 impl AppState {
@@ -155,6 +161,7 @@ impl AppState {
                 host,
                 settings,
                 pending_keys: Mutex::new(HashMap::new()),
+                oidc: oidc::OidcFlows::default(),
             }),
         }
     }
@@ -221,4 +228,18 @@ pub fn router(state: AppState) -> Router {
 /// Adds the security headers to every response of `router` (for routes the host merges in).
 pub fn with_security_headers(router: Router) -> Router {
     router.layer(middleware::from_fn(security_headers))
+}
+
+/// The `Strict-Transport-Security` value when Sightline serves HTTPS itself: a year, as browsers'
+/// guidance asks, without `includeSubDomains` (Sightline does not own its host's other names).
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+/// Tells browsers to reach `router` over HTTPS only (for a host serving TLS itself).
+pub fn with_strict_transport_security(router: Router) -> Router {
+    router.layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
+        response
+            .headers_mut()
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(STRICT_TRANSPORT_SECURITY));
+        response
+    }))
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use web::api::{API_ROUTES, Access};
 
 /// Routes documented that the web crate does not serve (`sightline serve` adds them).
-const SERVED_ELSEWHERE: &[(&str, &str)] = &[("GET", "/readyz")];
+const SERVED_ELSEWHERE: &[(&str, &str)] = &[("GET", "/readyz"), ("GET", "/livez")];
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 

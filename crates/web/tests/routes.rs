@@ -63,6 +63,7 @@ async fn app(postgres: bool) -> App {
         query_limits: store::QueryLimits::default(),
         webhooks: Vec::new(),
         rules: Vec::new(),
+        oidc: None,
     };
     let state = web::AppState::new(store.clone(), vault.clone(), host.clone(), settings);
     let router = web::router(state).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
@@ -202,7 +203,9 @@ both!(every_route_refuses_callers_without_its_role, |app: App| async move {
         let path = concrete(route.path);
         let what = format!("{} {}", route.method, route.path);
         let Access::Signed(role) = route.access else {
-            assert!(route.path == "/healthz" || route.path == "/api/auth/login", "{what} is public");
+            let public =
+                ["/healthz", "/api/auth/login", "/api/auth/methods", "/api/auth/oidc/start", "/api/auth/oidc/callback"];
+            assert!(public.contains(&route.path), "{what} is public");
             continue;
         };
         let (status, body) = app.send(route.method, &path, None, false, json!({})).await;
@@ -552,4 +555,30 @@ both!(the_audit_log_records_who_did_what_from_where_and_how_long, |app: App| asy
     let (_, older) =
         app.send("GET", &format!("/api/audit?limit=2&before={before}"), Some(&admin), false, json!({})).await;
     assert!(older["entries"][0]["seq"].as_i64().unwrap() < before, "{older}");
+});
+
+both!(malformed_requests_get_the_api_error_shape, |app: App| async move {
+    let viewer = app.session("viewer").await;
+    let raw = |content_type: &str, body: &str| {
+        Request::post("/api/query")
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::COOKIE, &viewer.cookie)
+            .header("x-csrf-token", &viewer.csrf)
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    for (request, status, code) in [
+        (raw("application/json", "{not json"), StatusCode::BAD_REQUEST, "bad_request"),
+        (raw("application/json", r#"{"sequel": "SELECT 1"}"#), StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
+        (raw("text/plain", "SELECT 1"), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+    ] {
+        let (got, headers, body) = app.call(request).await;
+        assert_eq!((got, body["error"].as_str()), (status, Some(code)), "{body}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+        assert!(headers.get(header::CONTENT_TYPE).unwrap().to_str().unwrap().starts_with("application/json"));
+    }
+    let admin = app.session("admin").await;
+    let (status, body) = app.send("GET", "/api/audit?limit=many", Some(&admin), false, json!({})).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("limit"), "{body}");
 });

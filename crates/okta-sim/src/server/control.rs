@@ -24,6 +24,7 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/tokens", post(add_token))
         .route("/groups", post(add_group))
         .route("/clients", post(add_client))
+        .route("/oidc-clients", post(add_oidc_client))
         .route("/faults", get(list_faults).post(add_fault).delete(clear_faults))
         .route("/objects/{id}", delete(delete_object))
         .route("/scenarios", get(list_scenarios))
@@ -285,4 +286,20 @@ async fn rate_limits(State(sim): State<Arc<Sim>>) -> Response {
 async fn set_rate_limits(State(sim): State<Arc<Sim>>, Json(settings): Json<RateLimitSettings>) -> StatusCode {
     sim.limiter.set_settings(settings);
     StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct NewOidcClient {
+    redirect_uris: Vec<String>,
+}
+
+/// Registers a web app for OpenID Connect sign-in (authorization code flow with PKCE) on the
+/// "default" authorization server: `{"redirect_uris": [...]}` -> `{"client_id", "client_secret"}`.
+async fn add_oidc_client(State(sim): State<Arc<Sim>>, Json(request): Json<NewOidcClient>) -> Response {
+    match super::oidc::register_client(&sim, request.redirect_uris) {
+        Ok((client_id, client_secret)) => {
+            json_response(json!({ "client_id": client_id, "client_secret": client_secret }))
+        }
+        Err(message) => bad_request(message),
+    }
 }

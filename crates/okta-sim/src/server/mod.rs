@@ -11,6 +11,7 @@ mod gate;
 pub mod index;
 mod keys;
 mod logs_api;
+pub mod oidc;
 pub mod paging;
 pub mod ratelimit;
 pub mod render;
@@ -107,6 +108,8 @@ pub struct Sim {
     activity: Mutex<ActivityGenerator>,
     scenarios: Mutex<Vec<GroundTruth>>,
     events_per_minute: f64,
+    /// The "default" custom authorization server (OpenID Connect sign-in of web apps).
+    oidc: oidc::OidcState,
 }
 
 impl Sim {
@@ -286,6 +289,7 @@ pub async fn start(config: SimConfig) -> std::io::Result<RunningSim> {
         activity: Mutex::new(ActivityGenerator::new(config.org.seed)),
         scenarios: Mutex::new(Vec::new()),
         events_per_minute,
+        oidc: oidc::OidcState::default(),
     });
     let (_, api_token) = sim.add_api_token("Okta simulator", Vec::new());
 
@@ -383,7 +387,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(sim.clone(), gate::gate));
-    Router::new().nest("/__sim", control::router()).merge(api).with_state(sim)
+    Router::new().nest("/__sim", control::router()).merge(oidc::router()).merge(api).with_state(sim)
 }
 
 async fn not_found(uri: axum::http::Uri) -> error::OktaError {

@@ -8,4 +8,5 @@ mod faults;
 mod limits;
 mod logs;
 mod oauth;
+mod oidc;
 mod roles;

@@ -188,11 +188,14 @@ async fn change_status(
     json: bool,
     out: &mut impl Write,
 ) -> Result<()> {
-    let by = change.by.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into());
+    let by = change.by.unwrap_or_else(super::audit::cli_user);
     let routes = config.webhooks.iter().map(detect::WebhookConfig::route).collect();
-    let alert = store
+    let detail = serde_json::json!({"to": status, "reason": change.reason, "by": by});
+    let result = store
         .set_alert_status(change.id, store::StatusChange { status: status.into(), by, reason: change.reason }, routes)
-        .await?;
+        .await;
+    super::audit::record(store, "alert.status", Some(change.id.to_string()), result.is_ok(), None, detail).await;
+    let alert = result?;
     if json {
         serde_json::to_writer(&mut *out, &alert)?;
         writeln!(out)?;

@@ -93,7 +93,12 @@ pub async fn run(args: Args) -> Result<()> {
         println!();
         println!("  Sightline demo is running: http://{}", ready.address);
         match &ready.new_admin {
-            Some((user, password)) => println!("  Sign in as {user} with password {password}"),
+            Some(web::auth::NewAdmin { username, generated_password: Some(password) }) => {
+                println!("  Sign in as {username} with password {password}")
+            }
+            Some(web::auth::NewAdmin { username, generated_password: None }) => {
+                println!("  Sign in as {username} with the password in SIGHTLINE_ADMIN_PASSWORD")
+            }
             None => println!("  Sign in with the account created when {} was first used", data_dir.display()),
         }
         println!(

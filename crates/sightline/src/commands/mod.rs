@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod alerts;
+pub mod audit;
 pub mod demo;
 pub mod ingest;
 pub mod okta_sim;

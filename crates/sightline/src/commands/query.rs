@@ -21,7 +21,14 @@ pub async fn run(args: Args) -> Result<()> {
     let config = Config::load(args.config.as_deref())?;
     let limits = config.query_limits()?;
     let store = config.open_store().await?;
-    let result = match store.query(&args.sql, limits).await {
+    let started = std::time::Instant::now();
+    let result = store.query(&args.sql, limits).await;
+    let detail = match &result {
+        Ok(result) => serde_json::json!({"sql": args.sql, "rows": result.rows.len(), "truncated": result.truncated}),
+        Err(error) => serde_json::json!({"sql": args.sql, "error": error.to_string()}),
+    };
+    super::audit::record(&store, "query", None, result.is_ok(), Some(started.elapsed()), detail).await;
+    let result = match result {
         Ok(result) => result,
         Err(error) => bail!("{}", describe(&args.sql, &error)),
     };

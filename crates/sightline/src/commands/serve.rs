@@ -10,9 +10,12 @@
 //! (its snapshot is written in one transaction, so the previous one stays whole).
 //!
 //! The same listener serves the web UI and its API (`web`), behind sign-in; integrations added
-//! there are stored (secrets sealed) and started at once, and again at every start. Health:
-//! `GET /healthz` (liveness) and `GET /readyz` (the store answers), with the integrations' status
-//! and how many stored events detections have yet to evaluate.
+//! there are stored (secrets sealed) and started at once, and again at every start. It serves
+//! HTTPS only when `[server] tls_cert` and `tls_key` are set (session cookies then get `Secure`).
+//! Health: `GET /livez` and `GET /healthz` (the process answers), and `GET /readyz` (the store
+//! answers a query over its tables within 2 s; 503 with the reason otherwise), with the
+//! integrations' status and how many stored events detections have yet to evaluate. Prometheus
+//! metrics are served on a listener of their own, `[server] metrics_listen`, when it is set.
 
 use crate::config::{Config, OktaConfig};
 use anyhow::{Context, Result};
@@ -20,6 +23,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -37,12 +41,33 @@ pub struct Args {
 /// How long a failed loop waits before trying again (at most its interval).
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(30);
 
+/// How long `/readyz` waits for the store.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
 pub async fn run(args: Args) -> Result<()> {
     let config = Config::load(args.config.as_deref())?;
     run_service(config, |ready| {
-        eprintln!("sightline serve: listening on http://{} ({})", ready.address, ready.describe);
-        if let Some((user, password)) = &ready.new_admin {
-            eprintln!("sightline serve: created the account {user} with password {password} (shown once; change it)");
+        let scheme = if ready.tls { "https" } else { "http" };
+        crate::logging::notice(
+            "INFO",
+            &format!("sightline serve: listening on {scheme}://{} ({})", ready.address, ready.describe),
+        );
+        if let Some(metrics) = ready.metrics_address {
+            crate::logging::notice("INFO", &format!("sightline serve: metrics on http://{metrics}/metrics"));
+        }
+        if let Some(admin) = &ready.new_admin {
+            let user = &admin.username;
+            let line = match &admin.generated_password {
+                Some(password) => {
+                    format!(
+                        "sightline serve: created the account {user} with password {password} (shown once; change it)"
+                    )
+                }
+                None => {
+                    format!("sightline serve: created the account {user} with the password in SIGHTLINE_ADMIN_PASSWORD")
+                }
+            };
+            crate::logging::notice("WARN", &line);
         }
     })
     .await
@@ -51,15 +76,35 @@ pub async fn run(args: Args) -> Result<()> {
 /// What the service tells its caller once it listens.
 pub struct Ready {
     pub address: SocketAddr,
+    /// Whether `address` serves HTTPS.
+    pub tls: bool,
+    /// Where `GET /metrics` is served, if it is.
+    pub metrics_address: Option<SocketAddr>,
     /// The integrations it runs, in a few words.
     pub describe: String,
-    /// The admin account created at this start, with its password (shown once).
-    pub new_admin: Option<(String, String)>,
+    /// The admin account created at this start (with its password, shown once, if generated).
+    pub new_admin: Option<web::auth::NewAdmin>,
 }
 
 /// Runs the service until SIGTERM or SIGINT; `on_ready` is called once it listens.
 pub async fn run_service(config: Config, on_ready: impl FnOnce(&Ready)) -> Result<()> {
+    let shutdown = shutdown_signal();
     let config = Arc::new(config);
+    // Files and listeners first: a mistake there should stop the start before any work begins.
+    let tls = match config.server.tls_files(&config.source)? {
+        Some((cert, key)) => Some(crate::tls::server_config(cert, key).with_context(|| config.source.clone())?),
+        None => None,
+    };
+    let metrics = match config.server.metrics_listen {
+        Some(address) => {
+            let handle = crate::telemetry::install()?;
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("{}: server.metrics_listen: cannot listen on {address}", config.source))?;
+            Some((handle, listener))
+        }
+        None => None,
+    };
     let store = config.open_store().await?;
     let closed = store.fail_interrupted_runs().await?;
     if closed > 0 {
@@ -109,34 +154,73 @@ pub async fn run_service(config: Config, on_ready: impl FnOnce(&Ready)) -> Resul
         }
     }
 
+    let rules = crate::detections::rule_summaries(&config)?;
+    super::audit::record_configuration(&store, &config, &rules).await;
     let settings = web::WebSettings {
-        secure_cookies: false,
+        secure_cookies: tls.is_some(),
         query_limits: config.query_limits()?,
         webhooks: config.webhooks.iter().map(|w| w.route()).collect(),
-        rules: crate::detections::rule_summaries(&config)?,
+        rules,
+        oidc: config.auth.oidc_settings(&config.source)?,
     };
     let state = web::AppState::new(store.clone(), vault, host.clone(), settings);
-    let mut app = axum::Router::new().route("/readyz", get(ready)).with_state(store.clone());
+    let mut app = axum::Router::new()
+        .route("/livez", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .with_state(store.clone());
     if let Some(teleport) = &config.teleport {
         let token = teleport.token(&config.source)?;
         app = app.merge(ingest::teleport_intake::router(store.clone(), people.clone(), token));
         tracing::info!(path = ingest::teleport_intake::PATH, "accepting Teleport audit events");
     }
-    let app = web::with_security_headers(app.merge(web::router(state)));
+    let mut app = web::with_security_headers(app.merge(web::router(state)));
+    if tls.is_some() {
+        app = web::with_strict_transport_security(app);
+    }
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("{}: server.listen: cannot listen on {}", config.source, config.server.listen))?;
     let address = listener.local_addr()?;
     let mut server_stop = stop.clone();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = server_stop.wait_for(|s| *s).await;
-            })
-            .await
-    });
+    let stopped = async move {
+        let _ = server_stop.wait_for(|s| *s).await;
+    };
+    let server = match tls.clone() {
+        Some(tls) => {
+            // `tap_io` only gives the listener the `ConnectInfo<SocketAddr>` plumbing axum
+            // implements for wrapped listeners; sign-in throttling needs the client's address.
+            let listener = crate::tls::TlsListener::new(listener, tls)?.tap_io(|_| {});
+            let service = app.into_make_service_with_connect_info::<SocketAddr>();
+            tokio::spawn(async move { axum::serve(listener, service).with_graceful_shutdown(stopped).await })
+        }
+        None => {
+            let service = app.into_make_service_with_connect_info::<SocketAddr>();
+            tokio::spawn(async move { axum::serve(listener, service).with_graceful_shutdown(stopped).await })
+        }
+    };
+    let metrics_address = match metrics {
+        Some((handle, listener)) => {
+            let metrics_address = listener.local_addr()?;
+            let mut metrics_stop = stop.clone();
+            host.loops().spawn(crate::telemetry::upkeep(handle.clone(), stop.clone()));
+            tokio::spawn(async move {
+                let served = axum::serve(listener, crate::telemetry::router(handle))
+                    .with_graceful_shutdown(async move {
+                        let _ = metrics_stop.wait_for(|s| *s).await;
+                    })
+                    .await;
+                if let Err(error) = served {
+                    tracing::error!(%error, "the metrics listener failed");
+                }
+            });
+            Some(metrics_address)
+        }
+        None => None,
+    };
     on_ready(&Ready {
         address,
+        tls: tls.is_some(),
+        metrics_address,
         describe: format!(
             "{} Okta, {} GitHub integrations{}",
             host.schedules.lock().unwrap_or_else(|p| p.into_inner()).len(),
@@ -146,8 +230,8 @@ pub async fn run_service(config: Config, on_ready: impl FnOnce(&Ready)) -> Resul
         new_admin,
     });
 
-    shutdown_signal().await;
-    eprintln!("sightline: stopping (finishing the page in hand)");
+    shutdown.await;
+    crate::logging::notice("INFO", "sightline: stopping (finishing the page in hand)");
     let _ = stop_tx.send(true);
     let mut loops = std::mem::take(&mut *host.loops());
     while let Some(result) = loops.join_next().await {
@@ -159,7 +243,7 @@ pub async fn run_service(config: Config, on_ready: impl FnOnce(&Ready)) -> Resul
     }
     store.fail_interrupted_runs().await?;
     server.await?.context("the HTTP server failed")?;
-    eprintln!("sightline: stopped");
+    crate::logging::notice("INFO", "sightline: stopped");
     Ok(())
 }
 
@@ -221,38 +305,65 @@ impl web::IntegrationHost for Host {
     }
 }
 
+/// `GET /readyz`: 200 when the store answers queries over its (migrated) tables within
+/// [`READY_TIMEOUT`], else 503 with the reason. The store's own error goes to the log only: this
+/// endpoint needs no sign-in, and the error can name the database server.
 async fn ready(State(store): State<store::Store>) -> impl IntoResponse {
-    match store.integrations().await {
-        Ok(integrations) => {
+    let probe = async {
+        Ok::<_, store::Error>(StoreProbe {
+            integrations: store.integrations().await?,
+            detector_cursor: store.detector_cursor(detect::runner::DETECTOR).await?.unwrap_or(0),
+            newest_event: store.last_event_seq().await?,
+        })
+    };
+    let (status, body) = readiness(store.backend_name(), tokio::time::timeout(READY_TIMEOUT, probe).await);
+    (status, Json(body))
+}
+
+/// What `/readyz` reads from the store.
+struct StoreProbe {
+    integrations: Vec<store::Integration>,
+    /// The `seq` of the last event the detections evaluated.
+    detector_cursor: i64,
+    /// The `seq` of the newest stored event.
+    newest_event: i64,
+}
+
+/// The answer of `/readyz` for what the store's probe gave (`Err(Elapsed)`: no answer in time).
+fn readiness<E: std::fmt::Display>(
+    backend: &str,
+    probe: Result<Result<StoreProbe, E>, tokio::time::error::Elapsed>,
+) -> (StatusCode, serde_json::Value) {
+    let unavailable = |reason: String| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({"status": "unavailable", "store": backend, "reason": reason}),
+        )
+    };
+    match probe {
+        Err(_) => {
+            tracing::warn!(timeout = ?READY_TIMEOUT, "readiness: the store did not answer in time");
+            unavailable(format!(
+                "the {backend} store did not answer within {} s; see the service's log",
+                READY_TIMEOUT.as_secs()
+            ))
+        }
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "readiness: the store failed a query");
+            unavailable(format!("the {backend} store failed a query over its tables; see the service's log"))
+        }
+        Ok(Ok(StoreProbe { integrations, detector_cursor: cursor, newest_event: newest })) => {
             let list: Vec<serde_json::Value> = integrations
                 .iter()
-                .map(|i| {
-                    serde_json::json!({
-                        "name": i.name,
-                        "status": i.status,
-                        "last_success": i.last_success,
-                        "last_error": i.last_error,
-                    })
-                })
+                .map(|i| serde_json::json!({"name": i.name, "status": i.status, "last_success": i.last_success}))
                 .collect();
             // How far detections are behind the stored events (0 when caught up).
-            let cursor = store.detector_cursor(detect::runner::DETECTOR).await.ok().flatten().unwrap_or(0);
-            let newest = store.last_event_seq().await.unwrap_or(cursor);
             let detections = serde_json::json!({"cursor": cursor, "events_behind": (newest - cursor).max(0)});
             (
                 StatusCode::OK,
-                Json(serde_json::json!({
-                    "status": "ready",
-                    "store": store.backend_name(),
-                    "integrations": list,
-                    "detections": detections,
-                })),
+                serde_json::json!({"status": "ready", "store": backend, "integrations": list, "detections": detections}),
             )
         }
-        Err(error) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "unavailable", "error": error.to_string()})),
-        ),
     }
 }
 
@@ -357,23 +468,66 @@ async fn github_loop(
     .await
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Waits for SIGTERM or SIGINT. The handlers are registered when this is called, not when it is
+/// first awaited: a signal that arrives while the service is still starting must stop it cleanly,
+/// not fall to the default action (which kills the process mid-write).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).ok();
+        let mut interrupt = signal(SignalKind::interrupt()).ok();
+        async move {
+            tokio::select! {
+                _ = wait_for(terminate.as_mut()) => {},
+                _ = wait_for(interrupt.as_mut()) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The next delivery of a signal whose handler could be registered; never, if it could not.
+#[cfg(unix)]
+async fn wait_for(signal: Option<&mut tokio::signal::unix::Signal>) {
+    match signal {
+        Some(signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn elapsed() -> tokio::time::error::Elapsed {
+        tokio::time::timeout(Duration::ZERO, std::future::pending::<()>()).await.unwrap_err()
+    }
+
+    #[tokio::test]
+    async fn readiness_is_503_with_a_reason_unless_the_store_answered() {
+        let (status, body) = readiness::<String>("postgresql", Err(elapsed().await));
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["status"], "unavailable");
+        assert_eq!(body["reason"], "the postgresql store did not answer within 2 s; see the service's log");
+
+        let failed = "password authentication failed for user sightline at db.internal".to_string();
+        let (status, body) = readiness("postgresql", Ok(Err(failed)));
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(body["reason"].as_str().unwrap().contains("failed a query"), "{body}");
+        assert!(!body.to_string().contains("db.internal"), "the store's error stays in the log: {body}");
+
+        let (status, body) = readiness::<String>(
+            "sqlite",
+            Ok(Ok(StoreProbe { integrations: Vec::new(), detector_cursor: 40, newest_event: 42 })),
+        );
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["status"], "ready");
+        assert_eq!(body["detections"]["events_behind"], 2);
     }
 }

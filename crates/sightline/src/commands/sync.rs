@@ -61,7 +61,9 @@ pub async fn run(args: Args) -> Result<()> {
     if logs {
         // Alerts for what was just stored, as `serve` would raise them.
         match crate::detections::catch_up(&config, &store).await {
-            Ok(opened) if opened > 0 => eprintln!("sightline sync: {opened} new alerts (see `sightline alerts`)"),
+            Ok(opened) if opened > 0 => {
+                crate::logging::notice("INFO", &format!("sightline sync: {opened} new alerts (see `sightline alerts`)"))
+            }
             Ok(_) => {}
             Err(error) => failures.push(format!("detections: {error:#}")),
         }
@@ -70,7 +72,7 @@ pub async fn run(args: Args) -> Result<()> {
         return Ok(());
     }
     for failure in &failures {
-        eprintln!("sync failed for {failure}");
+        crate::logging::notice("ERROR", &format!("sync failed for {failure}"));
     }
     bail!("{} of {} integrations failed", failures.len(), config.okta.len())
 }
@@ -112,7 +114,9 @@ pub async fn sync_logs(
         rate_limit_wait_ms: client_stats.rate_limit_wait_ms,
         ..Default::default()
     };
-    let total = finish_log_run(store, run, outcome, result).await?;
+    let total = finish_log_run(store, run, outcome, result)
+        .await
+        .inspect_err(|_| crate::telemetry::log_poll_failed("okta", &okta.name))?;
     tracing::info!(
         integration = %okta.name,
         events = total.received,
@@ -175,7 +179,10 @@ pub async fn sync_github(
     }
     .await;
     let outcome = store::RunOutcome { succeeded: result.is_ok(), ..Default::default() };
-    finish_log_run(store, run, outcome, result).await.map(drop)
+    finish_log_run(store, run, outcome, result)
+        .await
+        .map(drop)
+        .inspect_err(|_| crate::telemetry::log_poll_failed("github", &github.name))
 }
 
 /// Scans one org and replaces its snapshot; records the run either way.
@@ -263,10 +270,11 @@ pub async fn sync_resources(config: &Config, okta: &OktaConfig, store: &store::S
                     integration: Some(okta.name.clone()),
                 })
                 .collect();
-            store
+            let stored = store
                 .append_events(store::EventBatch { events, ..Default::default() })
                 .await
                 .context("cannot store the crown-jewel changes")?;
+            ingest::telemetry::stored(activity::Source::Sightline.as_str(), &stored);
             tracing::info!(integration = %okta.name, jewels = changes.len(), "who can reach a crown jewel changed");
         }
         scanned.counts.insert("crown_jewel_changes".into(), changes.len() as u64);
@@ -305,19 +313,24 @@ pub async fn sync_resources(config: &Config, okta: &OktaConfig, store: &store::S
                 outcome.counts.insert("warnings".into(), warnings.len() as u64);
             }
             store.finish_run(run, &outcome).await?;
-            eprintln!(
-                "{}: {} nodes, {} edges in {:.1?} ({} API calls, {} rate-limit waits{})",
-                okta.name,
-                stored.nodes,
-                stored.edges,
-                started.elapsed(),
-                client_stats.requests,
-                client_stats.rate_limit_waits,
-                if warnings.is_empty() { String::new() } else { format!(", {} warnings", warnings.len()) }
+            crate::telemetry::scan_succeeded(&okta.name, started.elapsed());
+            crate::logging::notice(
+                "INFO",
+                &format!(
+                    "{}: {} nodes, {} edges in {:.1?} ({} API calls, {} rate-limit waits{})",
+                    okta.name,
+                    stored.nodes,
+                    stored.edges,
+                    started.elapsed(),
+                    client_stats.requests,
+                    client_stats.rate_limit_waits,
+                    if warnings.is_empty() { String::new() } else { format!(", {} warnings", warnings.len()) }
+                ),
             );
             Ok(())
         }
         Err(error) => {
+            crate::telemetry::scan_failed(&okta.name);
             outcome.error = Some(format!("{error:#}"));
             store.finish_run(run, &outcome).await?;
             Err(error)

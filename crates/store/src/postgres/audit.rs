@@ -41,7 +41,8 @@ pub(super) async fn record(client: &mut Client, entries: &[AuditEntry]) -> Resul
 
 pub(super) async fn read(client: &Client, query: &AuditQuery) -> Result<Vec<AuditEntry>, Error> {
     let (conditions, values) = query.where_clause(|n| format!("${n}"));
-    let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log {conditions} ORDER BY seq DESC LIMIT {}", query.capped_limit());
+    let sql =
+        format!("SELECT {AUDIT_COLUMNS} FROM audit_log {conditions} ORDER BY seq DESC LIMIT {}", query.capped_limit());
     let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
     client
         .query(&sql, &params)
@@ -49,7 +50,18 @@ pub(super) async fn read(client: &Client, query: &AuditQuery) -> Result<Vec<Audi
         .map_err(|e| pg_error("cannot read the audit log", e))?
         .iter()
         .map(|r| {
-            into_audit_entry((r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7), r.get(8), r.get(9)))
+            into_audit_entry((
+                r.get(0),
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+                r.get(6),
+                r.get(7),
+                r.get(8),
+                r.get(9),
+            ))
         })
         .collect()
 }
@@ -62,7 +74,15 @@ pub(super) async fn create_token(client: &Client, t: &ApiToken) -> Result<(), Er
     client
         .execute(
             &format!("INSERT INTO api_tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL)"),
-            &[&t.id, &t.name, &t.token_hash, &t.role, &t.created_by, &timestamp(t.created_at), &t.expires_at.map(timestamp)],
+            &[
+                &t.id,
+                &t.name,
+                &t.token_hash,
+                &t.role,
+                &t.created_by,
+                &timestamp(t.created_at),
+                &t.expires_at.map(timestamp),
+            ],
         )
         .await
         .map_err(|e| pg_error("cannot create the API token", e))?;

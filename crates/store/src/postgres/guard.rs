@@ -203,12 +203,12 @@ const ALLOWED_FUNCTIONS: &[&str] = &[
 ];
 
 /// A query that passed the check, and the text to send.
-pub(super) struct Checked {
+pub(crate) struct Checked {
     /// The user's text without trailing semicolons and comments, so it can be wrapped.
-    pub(super) sql: String,
+    pub(crate) sql: String,
 }
 
-pub(super) fn check(sql: &str, tables: &BTreeSet<String>) -> Result<Checked, Error> {
+pub(crate) fn check(sql: &str, tables: &BTreeSet<String>) -> Result<Checked, Error> {
     let query = single_query(sql)?;
     let mut ctes = BTreeSet::new();
     let _ = query.visit(&mut CteNames(&mut ctes));
@@ -348,18 +348,32 @@ fn without_trailer(sql: &str) -> String {
     };
     let last = tokens.iter().rev().find(|t| !matches!(t.token, Token::Whitespace(_) | Token::SemiColon | Token::EOF));
     let Some(last) = last else { return sql.to_string() };
-    let end = last.span.end;
-    // Span positions are (line, column) from 1, in characters.
+    let Some(end) = byte_offset(sql, last.span.end) else { return sql.to_string() };
+    let mut text = sql[..end].to_string();
+    // Semicolons before the query (empty statements) would end the wrapper's subquery: blank
+    // them, which keeps every position. Found by fuzzing (`user_sql`).
+    for token in tokens.iter().take_while(|t| matches!(t.token, Token::Whitespace(_) | Token::SemiColon)) {
+        if token.token == Token::SemiColon
+            && let Some(at) = byte_offset(&text, token.span.start)
+            && text[at..].starts_with(';')
+        {
+            text.replace_range(at..at + 1, " ");
+        }
+    }
+    text
+}
+
+/// The byte offset of a span position ((line, column) from 1, in characters).
+fn byte_offset(sql: &str, at: sqlparser::tokenizer::Location) -> Option<usize> {
     let mut offset = 0;
     for (number, line) in sql.split_inclusive('\n').enumerate() {
-        if number as u64 + 1 == end.line {
-            let column = (end.column as usize).saturating_sub(1);
-            offset += line.char_indices().nth(column).map_or(line.len(), |(i, _)| i);
-            return sql[..offset].to_string();
+        if number as u64 + 1 == at.line {
+            let column = (at.column as usize).saturating_sub(1);
+            return Some(offset + line.char_indices().nth(column).map_or(line.len(), |(i, _)| i));
         }
         offset += line.len();
     }
-    sql.to_string()
+    None
 }
 
 #[cfg(test)]
@@ -368,6 +382,32 @@ mod tests {
 
     fn tables() -> BTreeSet<String> {
         ["nodes", "edges", "access_path"].iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Found by fuzzing (`user_sql`): sqlparser stopped at `END` and the guard checked only
+    /// `SELECT 1`, while the whole text (which PostgreSQL reads as `SELECT 1 AS "end", ...`) was
+    /// to be sent.
+    #[test]
+    fn text_after_a_block_end_keyword_is_refused_not_ignored() {
+        for sql in [
+            "SELECT 1 END, pg_read_file('/etc/passwd') FROM accounts",
+            "SELECT 1 END",
+            "SELECT id FROM nodes END; DELETE FROM nodes",
+        ] {
+            assert!(check(sql, &tables()).is_err(), "{sql} passed");
+        }
+        let e = check("SELECT 1 END, pg_read_file('/etc/passwd')", &tables()).err().unwrap();
+        assert!(e.to_string().contains("syntax error"), "{e}");
+        assert!(check("SELECT 1 AS \"end\"", &tables()).is_ok());
+    }
+
+    /// Found by fuzzing (`user_sql`): `;SELECT 1` passed the guard as is, and the leading `;`
+    /// ended the subquery of the wrapper the query runs in (a syntax error on PostgreSQL only).
+    #[test]
+    fn leading_semicolons_are_blanked_keeping_positions() {
+        assert_eq!(check(";SELECT id FROM nodes", &tables()).unwrap().sql, " SELECT id FROM nodes");
+        assert_eq!(check(" ;\n; SELECT 1;", &tables()).unwrap().sql, "  \n  SELECT 1");
+        assert_eq!(check("/* ; */ ;SELECT 1", &tables()).unwrap().sql, "/* ; */  SELECT 1");
     }
 
     fn refused(sql: &str) -> String {

@@ -144,7 +144,7 @@ pub(crate) fn single_query(sql: &str) -> R<Box<Query>> {
 }
 
 fn parse(sql: &str) -> R<Vec<Statement>> {
-    Parser::new(&PostgreSqlDialect {}).try_with_sql(sql).and_then(|mut p| p.parse_statements()).map_err(|e| {
+    Parser::new(&PostgreSqlDialect {}).try_with_sql(sql).and_then(|mut p| whole_text(&mut p)).map_err(|e| {
         // A statement that is not a query at all is refused as such, even if it does not parse
         // as PostgreSQL (PRAGMA, VACUUM, ...).
         let first: String = sql.trim_start().chars().take_while(|c| c.is_ascii_alphabetic()).collect();
@@ -168,6 +168,22 @@ fn parse(sql: &str) -> R<Vec<Statement>> {
             None => Error::sql(format!("syntax error: {text}"), None),
         }
     })
+}
+
+/// Every statement of the text, and nothing left over: sqlparser stops at a keyword that ends a
+/// block (`SELECT 1 END, pg_read_file('/etc/passwd')` is `SELECT 1` to it) and leaves the rest
+/// unread, while PostgreSQL reads `END` as a column alias and runs what follows, so the checks
+/// would not see what runs. Found by fuzzing (`user_sql`).
+fn whole_text(parser: &mut Parser<'_>) -> Result<Vec<Statement>, sqlparser::parser::ParserError> {
+    let statements = parser.parse_statements()?;
+    let next = parser.peek_token();
+    if next.token != sqlparser::tokenizer::Token::EOF {
+        return Err(sqlparser::parser::ParserError::ParserError(format!(
+            "Expected: end of statement, found: {}{}",
+            next.token, next.span.start
+        )));
+    }
+    Ok(statements)
 }
 
 /// The position just after the last character.

@@ -192,6 +192,15 @@ async fn create_token(
     if role > caller.role {
         return Err(ApiError::forbidden("a token cannot have a higher role than yours"));
     }
+    // A token acts as a local account (and follows its role); someone signed in with Okta alone
+    // has none, and a token made for them would be refused at its first use.
+    if state.store().account(&caller.username).await?.is_none() {
+        return Err(ApiError::forbidden(format!(
+            "API tokens act as a local account and {} has none (signed in with Okta): create a local \
+             account for the automation and make its token there",
+            caller.username
+        )));
+    }
     let days = new.expires_in_days.unwrap_or(DEFAULT_TOKEN_DAYS);
     if days > MAX_TOKEN_DAYS {
         return Err(ApiError::bad_request(format!("a token lasts at most {MAX_TOKEN_DAYS} days (0 for no expiry)")));

@@ -98,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes.viewer.route_layer(guard(Role::Viewer)))
         .merge(routes.analyst.route_layer(guard(Role::Analyst)))
         .merge(routes.admin.route_layer(guard(Role::Admin)))
+        .layer(middleware::from_fn(crate::error::json_rejections))
         .with_state(state)
 }
 

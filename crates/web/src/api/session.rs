@@ -21,6 +21,9 @@ pub(super) fn routes(routes: Routes) -> Routes {
         .add("POST", "/api/auth/logout", Access::Signed(Role::Viewer), post(logout))
         .add("GET", "/api/auth/me", Access::Signed(Role::Viewer), get(me))
         .add("POST", "/api/auth/password", Access::Signed(Role::Viewer), post(change_password))
+        .add("GET", "/api/auth/methods", Access::Public, get(crate::oidc::methods))
+        .add("GET", crate::oidc::START_PATH, Access::Public, get(crate::oidc::start))
+        .add("GET", crate::oidc::CALLBACK_PATH, Access::Public, get(crate::oidc::callback))
 }
 
 #[derive(Deserialize)]
@@ -97,7 +100,13 @@ async fn change_password(
         return Err(ApiError::forbidden("API tokens cannot change passwords; sign in to the web UI"));
     }
     let entry = || audit::by(&caller, "password.change").target(caller.username.clone());
-    let account = state.store().account(&caller.username).await?.ok_or_else(ApiError::unauthenticated)?;
+    // No local account: signed in with Okta, whose password lives there (a 401 would sign the UI out).
+    let account = state.store().account(&caller.username).await?.ok_or_else(|| {
+        ApiError::forbidden(format!(
+            "{} has no Sightline password (signed in with Okta?); change it in Okta",
+            caller.username
+        ))
+    })?;
     let (current, hash) = (change.current_password, account.password_hash);
     let matches = tokio::task::spawn_blocking(move || auth::verify_password(&current, &hash))
         .await
