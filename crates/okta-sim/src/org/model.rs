@@ -493,4 +493,24 @@ impl Org {
             _ => None,
         }
     }
+
+    /// Adds an active OpenID Connect app (a service app or a web sign-in app) with no assignments;
+    /// returns its index.
+    pub fn add_oidc_app(&mut self, label: String, details: AppDetails) -> usize {
+        let now = chrono::Utc::now();
+        self.apps.push(App {
+            id: crate::org::ids::okta_id("0oa", &mut rand::rng()),
+            name: "oidc_client".into(),
+            label,
+            active: true,
+            sign_on_mode: SignOnMode::OpenIdConnect,
+            created: now,
+            last_updated: now,
+            details,
+            deleted: false,
+        });
+        self.app_user_assignments.push(Vec::new());
+        self.app_group_assignments.push(Vec::new());
+        self.apps.len() - 1
+    }
 }

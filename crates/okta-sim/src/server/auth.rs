@@ -192,23 +192,7 @@ impl AuthState {
         dpop: Option<&str>,
     ) -> Result<Value, OktaError> {
         let invalid_client = |why: &str| OktaError::oauth(StatusCode::UNAUTHORIZED, "invalid_client", why.to_string());
-        match form.get("grant_type").map(String::as_str) {
-            Some("client_credentials") => {}
-            Some(other) => {
-                return Err(OktaError::oauth(
-                    StatusCode::BAD_REQUEST,
-                    "unsupported_grant_type",
-                    format!("The authorization grant type '{other}' is not supported by the authorization server."),
-                ));
-            }
-            None => {
-                return Err(OktaError::oauth(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "The 'grant_type' parameter is required.",
-                ));
-            }
-        }
+        require_grant_type(form, "client_credentials")?;
         if form.get("client_assertion_type").map(String::as_str)
             != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
         {
@@ -444,6 +428,21 @@ fn same_url(htu: &str, expected: &str) -> bool {
 
 fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// Refuses a token request whose `grant_type` is not `expected`, in Okta's words.
+pub(super) fn require_grant_type(form: &HashMap<String, String>, expected: &str) -> Result<(), OktaError> {
+    match form.get("grant_type").map(String::as_str) {
+        Some(grant) if grant == expected => Ok(()),
+        Some(other) => Err(OktaError::oauth(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            format!("The authorization grant type '{other}' is not supported by the authorization server."),
+        )),
+        None => {
+            Err(OktaError::oauth(StatusCode::BAD_REQUEST, "invalid_request", "The 'grant_type' parameter is required."))
+        }
+    }
 }
 
 #[cfg(test)]

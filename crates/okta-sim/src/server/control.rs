@@ -6,7 +6,7 @@ use super::keys::ServiceKey;
 use super::ratelimit::RateLimitSettings;
 use super::{Sim, json_response};
 use crate::activity::Scenario;
-use crate::org::{ApiArea, App, AppDetails, OAuthClient, Principal, RoleKind, SignOnMode, UserStatus};
+use crate::org::{ApiArea, AppDetails, OAuthClient, Principal, RoleKind, UserStatus};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -177,27 +177,15 @@ async fn add_client(State(sim): State<Arc<Sim>>, Json(request): Json<NewClient>)
         let mut rng = rand::rng();
         let now = chrono::Utc::now();
         let client_id = crate::org::ids::okta_id("0oa", &mut rng);
-        org.apps.push(App {
-            id: crate::org::ids::okta_id("0oa", &mut rng),
-            name: "oidc_client".into(),
-            label: format!("Test service app {}", org.apps.len()),
-            active: true,
-            sign_on_mode: SignOnMode::OpenIdConnect,
-            created: now,
-            last_updated: now,
-            details: AppDetails::Oidc {
-                client_id: client_id.clone(),
-                application_type: "service",
-                token_endpoint_auth_method: "private_key_jwt",
-                grant_types: vec!["client_credentials"],
-                redirect_uris: Vec::new(),
-                dpop_bound_access_tokens: request.dpop_required,
-            },
-            deleted: false,
-        });
-        org.app_user_assignments.push(Vec::new());
-        org.app_group_assignments.push(Vec::new());
-        let app = org.apps.len() - 1;
+        let details = AppDetails::Oidc {
+            client_id: client_id.clone(),
+            application_type: "service",
+            token_endpoint_auth_method: "private_key_jwt",
+            grant_types: vec!["client_credentials"],
+            redirect_uris: Vec::new(),
+            dpop_bound_access_tokens: request.dpop_required,
+        };
+        let app = org.add_oidc_app(format!("Test service app {}", org.apps.len()), details);
         org.role_assignments.push(crate::org::RoleAssignment {
             id: crate::org::ids::okta_id("ra1", &mut rng),
             principal: Principal::Client(app),

@@ -10,7 +10,7 @@
 use super::Sim;
 use super::error::OktaError;
 use super::keys::ServiceKey;
-use crate::org::{App, AppDetails, SignOnMode, UserStatus};
+use crate::org::{AppDetails, UserStatus};
 use aws_lc_rs::digest;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -134,29 +134,16 @@ pub fn register_client(sim: &Sim, redirect_uris: Vec<String>) -> Result<(String,
     }
     let secret = super::random_alnum(40);
     let client_id = sim.mutate(|org| {
-        let mut rng = rand::rng();
-        let now = chrono::Utc::now();
-        let client_id = crate::org::ids::okta_id("0oa", &mut rng);
-        org.apps.push(App {
-            id: crate::org::ids::okta_id("0oa", &mut rng),
-            name: "oidc_client".into(),
-            label: format!("Sightline web sign-in {}", org.apps.len()),
-            active: true,
-            sign_on_mode: SignOnMode::OpenIdConnect,
-            created: now,
-            last_updated: now,
-            details: AppDetails::Oidc {
-                client_id: client_id.clone(),
-                application_type: "web",
-                token_endpoint_auth_method: "client_secret_basic",
-                grant_types: vec!["authorization_code"],
-                redirect_uris: redirect_uris.clone(),
-                dpop_bound_access_tokens: false,
-            },
-            deleted: false,
-        });
-        org.app_user_assignments.push(Vec::new());
-        org.app_group_assignments.push(Vec::new());
+        let client_id = crate::org::ids::okta_id("0oa", &mut rand::rng());
+        let details = AppDetails::Oidc {
+            client_id: client_id.clone(),
+            application_type: "web",
+            token_endpoint_auth_method: "client_secret_basic",
+            grant_types: vec!["authorization_code"],
+            redirect_uris: redirect_uris.clone(),
+            dpop_bound_access_tokens: false,
+        };
+        org.add_oidc_app(format!("Sightline web sign-in {}", org.apps.len()), details);
         client_id
     });
     sim.oidc
@@ -426,23 +413,7 @@ fn token_response(sim: &Sim, headers: &HeaderMap, body: &[u8]) -> Result<Value, 
     if !constant_time_eq(secret.as_bytes(), client.secret.as_bytes()) {
         return Err(invalid_client());
     }
-    match form.get("grant_type").map(String::as_str) {
-        Some("authorization_code") => {}
-        Some(other) => {
-            return Err(OktaError::oauth(
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                format!("The authorization grant type '{other}' is not supported by the authorization server."),
-            ));
-        }
-        None => {
-            return Err(OktaError::oauth(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "The 'grant_type' parameter is required.",
-            ));
-        }
-    }
+    super::auth::require_grant_type(&form, "authorization_code")?;
     let code = form.get("code").filter(|c| !c.is_empty()).ok_or_else(|| {
         OktaError::oauth(StatusCode::BAD_REQUEST, "invalid_request", "The 'code' parameter is required.")
     })?;
