@@ -75,12 +75,14 @@ fn runaway_queries_do_not_hold_up_other_users(backend: Backend) {
     let t = TempStore::with_fixture_on(backend);
     let rt = runtime();
     let limits = QueryLimits { timeout: Duration::from_secs(2), ..Default::default() };
-    // Two users' cartesian joins (11^8 rows each: minutes of work), one per core of a small machine.
+    // Two users' cartesian joins (11^10 rows each: minutes of work even where SQLite counts 11^8 in
+    // two seconds), one per core of a small machine.
     let runaways: Vec<_> = (0..2)
         .map(|_| {
             let store = t.store.clone();
             rt.spawn(async move {
-                let sql = "SELECT count(*) FROM nodes a, nodes b, nodes c, nodes d, nodes e, nodes f, nodes g, nodes h";
+                let sql = "SELECT count(*) FROM nodes a, nodes b, nodes c, nodes d, nodes e, nodes f, nodes g, nodes h, \
+                           nodes i, nodes j";
                 store.query(sql, limits).await
             })
         })
