@@ -1,6 +1,8 @@
 //! Sign-in with Okta (OpenID Connect, authorization code flow with PKCE) against the simulator's
 //! "default" authorization server: Sightline's side through the router, Okta's over HTTP.
 
+mod common;
+
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
@@ -40,17 +42,7 @@ struct Test {
 }
 
 async fn setup() -> Test {
-    let sim_dir = tempfile::tempdir().unwrap();
-    let sim = okta_sim::start(okta_sim::SimConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        org: okta_sim::org::OrgParams::sized(60, 7, chrono::Utc::now()),
-        data_dir: sim_dir.path().to_path_buf(),
-        rate_limits: okta_sim::server::ratelimit::RateLimitSettings { enabled: false, ..Default::default() },
-        activity: okta_sim::ActivityConfig { history: std::time::Duration::ZERO, live: false, ..Default::default() },
-        dpop_required: true,
-    })
-    .await
-    .unwrap();
+    let (sim_dir, sim) = common::quiet_simulator(60, 7).await;
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
 
     // The people: an active user with one of the org's generated groups (its name becomes the

@@ -2,6 +2,8 @@
 //! private tables, and the integration wizard against a real simulated Okta org. Each test runs on
 //! the embedded store and on PostgreSQL.
 
+mod common;
+
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Request, StatusCode, header};
@@ -328,17 +330,7 @@ both!(responses_carry_the_security_headers_and_the_ui_is_embedded, |app: App| as
 });
 
 both!(the_wizard_checks_credentials_against_okta_and_seals_what_it_keeps, |app: App| async move {
-    let sim_dir = tempfile::tempdir().unwrap();
-    let sim = okta_sim::start(okta_sim::SimConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        org: okta_sim::org::OrgParams::sized(30, 3, chrono::Utc::now()),
-        data_dir: sim_dir.path().to_path_buf(),
-        rate_limits: okta_sim::server::ratelimit::RateLimitSettings { enabled: false, ..Default::default() },
-        activity: okta_sim::ActivityConfig { history: std::time::Duration::ZERO, live: false, ..Default::default() },
-        dpop_required: true,
-    })
-    .await
-    .unwrap();
+    let (_sim_dir, sim) = common::quiet_simulator(30, 3).await;
     let admin = app.session("admin").await;
     let org_url = sim.info.org_url.clone();
 
