@@ -48,12 +48,15 @@ enum Command {
     Rules(commands::rules::Args),
     /// Run the Okta simulator: a synthetic org behind Okta's real API, System Log and OAuth server.
     OktaSim(commands::okta_sim::Args),
+    /// Measure Sightline at scale on both stores, beside Okta's Python SDK (docs/PERFORMANCE.md).
+    Bench(commands::bench::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The demo's banner is what a first-time user reads; its routine log lines would bury it.
-    let default_level = if matches!(cli.command, Command::Demo(_)) { "warn" } else { "info" };
+    // The demo's banner is what a first-time user reads, and the benchmark's progress lines what
+    // its reader follows; routine log lines would bury them.
+    let default_level = if matches!(cli.command, Command::Demo(_) | Command::Bench(_)) { "warn" } else { "info" };
     logging::init(cli.log_format, default_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
             Command::Audit(args) => commands::audit::run(args).await,
             Command::Rules(args) => commands::rules::run(args).await,
             Command::OktaSim(args) => commands::okta_sim::run(args).await,
+            Command::Bench(args) => commands::bench::run(args).await,
         }
     });
     match result {

@@ -47,19 +47,28 @@ pub struct TempDatabase {
     pub name: String,
     /// Its URL, to give to [`Store::open_postgres`](crate::Store::open_postgres).
     pub url: String,
+    /// The server's admin URL it was created through (and is dropped through).
+    admin_url: String,
 }
 
 impl TempDatabase {
-    /// Creates a new, empty database with a unique name.
+    /// Creates a new, empty database with a unique name on the tests' server; panics if it cannot.
     pub fn create() -> TempDatabase {
+        let admin_url = postgres_admin_url();
+        TempDatabase::create_on(&admin_url)
+            .unwrap_or_else(|e| panic!("the tests need PostgreSQL at {admin_url} (set SIGHTLINE_TEST_POSTGRES): {e}"))
+    }
+
+    /// Creates a new, empty database with a unique name through `admin_url` (a database URL of
+    /// a role that may create databases).
+    pub fn create_on(admin_url: &str) -> Result<TempDatabase, String> {
         use std::sync::atomic::{AtomicU32, Ordering};
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
         let name = format!("sightline_test_{}_{}_{nanos}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        admin(&format!("CREATE DATABASE {name}"));
-        let admin_url = postgres_admin_url();
-        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
-        TempDatabase { url: format!("{base}/{name}"), name }
+        admin(admin_url, &format!("CREATE DATABASE {name}"))?;
+        let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
+        Ok(TempDatabase { url: format!("{base}/{name}"), name, admin_url: admin_url.to_string() })
     }
 
     /// Runs SQL statements in this database.
@@ -76,21 +85,27 @@ impl TempDatabase {
 
 impl Drop for TempDatabase {
     fn drop(&mut self) {
-        admin(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        if let Err(e) = admin(&self.admin_url, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)) {
+            eprintln!("warning: cannot drop the temporary database {}: {e}", self.name);
+        }
     }
 }
 
 /// Runs a statement in the admin database.
-fn admin(sql: &str) {
-    let sql = sql.to_string();
+fn admin(admin_url: &str, sql: &str) -> Result<(), String> {
+    let (url, sql) = (admin_url.to_string(), sql.to_string());
+    let (sender, receiver) = std::sync::mpsc::channel();
     on_own_runtime(async move {
-        let url = postgres_admin_url();
-        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .unwrap_or_else(|e| panic!("the tests need PostgreSQL at {url} (set SIGHTLINE_TEST_POSTGRES): {e}"));
-        tokio::spawn(connection);
-        client.batch_execute(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+        let result = match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
+            Ok((client, connection)) => {
+                tokio::spawn(connection);
+                client.batch_execute(&sql).await.map_err(|e| format!("{sql}: {e}"))
+            }
+            Err(e) => Err(format!("cannot connect: {e}")),
+        };
+        let _ = sender.send(result);
     });
+    receiver.recv().map_err(|_| "the admin connection ended without an answer".to_string())?
 }
 
 /// Runs a future to completion on a runtime of its own, on another thread, so it works from

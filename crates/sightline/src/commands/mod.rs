@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod bench;
 pub mod demo;
 pub mod ingest;
 pub mod okta_sim;
