@@ -26,7 +26,8 @@ fn the_benchmark_harness_measures_every_stage_on_both_stores() {
     assert!(stderr.contains("SQLite: sync, rate limits off…"), "{stderr}");
     assert!(stderr.contains("done in"), "{stderr}");
 
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).unwrap()).unwrap();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).unwrap()).unwrap();
     let stores = |section: &str| -> Vec<String> {
         report[section].as_array().unwrap().iter().map(|row| row[1].as_str().unwrap().to_string()).collect()
     };
@@ -39,7 +40,10 @@ fn the_benchmark_harness_measures_every_stage_on_both_stores() {
     for scan in scans {
         let f = &scan[2];
         // The scan read what the simulator holds: every user, group and membership.
-        assert!(f["objects"].as_u64().unwrap() >= org["users_total"].as_u64().unwrap() + org["group_memberships"].as_u64().unwrap());
+        assert!(
+            f["objects"].as_u64().unwrap()
+                >= org["users_total"].as_u64().unwrap() + org["group_memberships"].as_u64().unwrap()
+        );
         assert!(f["access_paths"].as_u64().unwrap() > 0);
         assert!(f["peak_rss_mib"].as_f64().unwrap() > 1.0 && f["cpu_seconds"].as_f64().unwrap() > 0.0);
     }
@@ -52,7 +56,10 @@ fn the_benchmark_harness_measures_every_stage_on_both_stores() {
     // The SDK read the same org: at least every user, group membership and app assignment.
     let sdk = &report["sdk"][0][1];
     let counts = &sdk["counts"];
-    assert_eq!(counts["users"].as_u64().unwrap() + counts["deprovisioned_users"].as_u64().unwrap(), org["users_total"].as_u64().unwrap());
+    assert_eq!(
+        counts["users"].as_u64().unwrap() + counts["deprovisioned_users"].as_u64().unwrap(),
+        org["users_total"].as_u64().unwrap()
+    );
     assert_eq!(counts["group_members"], org["group_memberships"]);
     assert_eq!(counts["app_users"], org["app_users"]);
     assert!(sdk["wall_seconds"].as_f64().unwrap() > 0.0);
@@ -62,7 +69,8 @@ fn the_benchmark_harness_measures_every_stage_on_both_stores() {
     for q in queries {
         assert_eq!(q["timings"].as_array().unwrap().len(), 2, "{q}");
     }
-    assert!(queries.iter().filter(|q| q["rows"].as_u64().unwrap() > 0).count() >= 8, "{queries:?}");
+    // The placeholders come from the org itself, so every query has an answer.
+    assert!(queries.iter().all(|q| q["rows"].as_u64().unwrap() > 0), "{queries:?}");
 
     for row in report["pipeline"].as_array().unwrap() {
         let (pipeline, ingest) = (&row[2], &row[3]);
@@ -75,7 +83,14 @@ fn the_benchmark_harness_measures_every_stage_on_both_stores() {
     }
 
     let markdown = std::fs::read_to_string(out.path().join("report.md")).unwrap();
-    for title in ["## Resource scan, rate limits off", "## Resource scan at a 50% share", "## Okta's Python SDK", "## The brief's six queries", "## System Log pipeline", "## Lag under load"] {
+    for title in [
+        "## Resource scan, rate limits off",
+        "## Resource scan at a 50% share",
+        "## Okta's Python SDK",
+        "## The brief's six queries",
+        "## System Log pipeline",
+        "## Lag under load",
+    ] {
         assert!(markdown.contains(title), "{title} missing from:\n{markdown}");
     }
     assert!(markdown.contains("Quick run"));

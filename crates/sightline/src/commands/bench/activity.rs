@@ -239,11 +239,10 @@ pub async fn lag(
     let rows = store.query("SELECT uuid, ingested_at FROM events", limits).await?.rows;
     let events = rows.len() as u64;
     let time = |v: &Value| v.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc));
-    let seconds = |later: DateTime<Utc>, earlier: DateTime<Utc>| (later - earlier).num_microseconds().unwrap_or(0) as f64 / 1e6;
-    let poll_lags: Vec<f64> = rows
-        .iter()
-        .filter_map(|r| Some(seconds(time(&r[1])?, *visible.get(r[0].as_str()?)?)))
-        .collect();
+    let seconds =
+        |later: DateTime<Utc>, earlier: DateTime<Utc>| (later - earlier).num_microseconds().unwrap_or(0) as f64 / 1e6;
+    let poll_lags: Vec<f64> =
+        rows.iter().filter_map(|r| Some(seconds(time(&r[1])?, *visible.get(r[0].as_str()?)?))).collect();
     let poll_lag = Percentiles::of(poll_lags).context("no event was both seen in the simulator and stored")?;
 
     let rows = store

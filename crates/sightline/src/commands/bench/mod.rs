@@ -234,8 +234,11 @@ async fn measure_size(args: &Args, plan: &Plan, users: usize, dir: &Path, report
 
     if plan.runs("scan") || plan.runs("queries") || plan.runs("sdk") {
         let step = Step::start(&format!("{size}: starting a simulator, rate limits off"));
-        let sim = child::Sim::start(&[&org_args[..], &quiet, &["--rate-limits".into(), "off".into()]].concat(), &dir.join("sim"))
-            .await?;
+        let sim = child::Sim::start(
+            &[&org_args[..], &quiet, &["--rate-limits".into(), "off".into()]].concat(),
+            &dir.join("sim"),
+        )
+        .await?;
         report.org(users, &sim.stats().await?);
         step.done();
         let mut scanned = Vec::new();
@@ -273,9 +276,11 @@ async fn measure_size(args: &Args, plan: &Plan, users: usize, dir: &Path, report
                 kind.name()
             ));
             let window_arg = ["--rate-limit-window".to_string(), format!("{window}s")];
-            let sim =
-                child::Sim::start(&[&org_args[..], &quiet, &window_arg].concat(), &dir.join(format!("sim-limits-{kind:?}")))
-                    .await?;
+            let sim = child::Sim::start(
+                &[&org_args[..], &quiet, &window_arg].concat(),
+                &dir.join(format!("sim-limits-{kind:?}")),
+            )
+            .await?;
             let target = Target::new(kind, &dir.join(format!("limits-{kind:?}")), &plan.postgres)?;
             let figures = scan::limited(&sim, &target, &dir.join(format!("limits-{kind:?}")), window).await?;
             report.limits(users, kind, window, &figures);
@@ -299,7 +304,8 @@ async fn measure_size(args: &Args, plan: &Plan, users: usize, dir: &Path, report
             }
             let ingest_dir = dir.join(format!("ingest-{kind:?}"));
             let ingest_target = Target::new(kind, &ingest_dir, &plan.postgres)?;
-            let ingest = activity::ingest_file(export.as_deref().expect("exported"), &ingest_target, &ingest_dir).await?;
+            let ingest =
+                activity::ingest_file(export.as_deref().expect("exported"), &ingest_target, &ingest_dir).await?;
             report.pipeline(users, kind, &figures, &ingest);
             step.done();
         }

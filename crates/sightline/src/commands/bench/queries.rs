@@ -1,6 +1,6 @@
 //! The brief's six queries on each store, through the store's query API (the path `sightline
-//! query` and the HTTP API take). Placeholders are filled from the org itself: the user who
-//! reaches the most, the median app and group by reach, and the busiest app; queries over the
+//! query` and the HTTP API take). Placeholders are filled from the org itself: the user allowed
+//! to reach the most, the median app and group by reach, and the busiest app; queries over the
 //! whole org are also timed for one identity.
 
 use super::StoreKind;
@@ -54,13 +54,14 @@ pub async fn measure(stores: &[(StoreKind, Store)], org_url: &str, runs: usize) 
     let Some((_, first)) = stores.first() else { return Ok(Vec::new()) };
     let user = pick(
         first,
-        "SELECT identity FROM access_path WHERE identity_kind = 'okta_user' GROUP BY identity \
-         ORDER BY count(*) DESC, identity LIMIT 1",
+        "SELECT identity FROM access_path WHERE identity_kind = 'okta_user' AND kind = 'ALLOWED' \
+         GROUP BY identity ORDER BY count(*) DESC, identity LIMIT 1",
     )
     .await?;
     let median = async |kind: &str| -> Result<String> {
         let distinct =
-            pick(first, &format!("SELECT count(DISTINCT resource) FROM access_path WHERE resource_kind = '{kind}'")).await?;
+            pick(first, &format!("SELECT count(DISTINCT resource) FROM access_path WHERE resource_kind = '{kind}'"))
+                .await?;
         let middle = distinct.parse::<u64>().unwrap_or(0) / 2;
         pick(
             first,
@@ -93,7 +94,10 @@ pub async fn measure(stores: &[(StoreKind, Store)], org_url: &str, runs: usize) 
         ),
         ("3 a user's access", format!("SELECT * FROM access_path WHERE identity = '{user}' AND kind = 'ALLOWED'")),
         ("4 who reaches an app", format!("SELECT * FROM access_path WHERE resource = '{app}' AND {okta}")),
-        ("4 who reaches the busiest app", format!("SELECT * FROM access_path WHERE resource = '{busiest_app}' AND {okta}")),
+        (
+            "4 who reaches the busiest app",
+            format!("SELECT * FROM access_path WHERE resource = '{busiest_app}' AND {okta}"),
+        ),
         ("5 who is in a group", format!("SELECT * FROM access_path WHERE resource = '{group}' AND {okta}")),
         ("6 standing privileges", format!("SELECT * FROM access_path WHERE standing_privileges >= 1 AND {okta}")),
         (

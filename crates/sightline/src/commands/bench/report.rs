@@ -121,7 +121,8 @@ impl Report {
 
     pub fn save(&self, dir: &Path) -> Result<()> {
         let json = serde_json::to_string_pretty(self)?;
-        std::fs::write(dir.join("report.json"), json).with_context(|| format!("cannot write into {}", dir.display()))?;
+        std::fs::write(dir.join("report.json"), json)
+            .with_context(|| format!("cannot write into {}", dir.display()))?;
         std::fs::write(dir.join("report.md"), self.markdown())?;
         Ok(())
     }
@@ -138,7 +139,11 @@ impl Report {
             m.os,
             m.kernel,
             self.command,
-            if self.quick { "\n\n**Quick run: a check that the harness works; its figures mean nothing.**" } else { "" }
+            if self.quick {
+                "\n\n**Quick run: a check that the harness works; its figures mean nothing.**"
+            } else {
+                ""
+            }
         );
         if let Some(total) = self.total_seconds {
             out += &format!("\nWhole run: {:.0} min.\n", total / 60.0);
@@ -147,7 +152,15 @@ impl Report {
         section(
             &mut out,
             "Simulated orgs",
-            &["users", "groups", "group memberships", "apps", "app assignments (users, groups)", "role assignments", "API tokens"],
+            &[
+                "users",
+                "groups",
+                "group memberships",
+                "apps",
+                "app assignments (users, groups)",
+                "role assignments",
+                "API tokens",
+            ],
             self.orgs.iter().map(|(users, s)| {
                 vec![
                     int(*users as u64),
@@ -199,7 +212,20 @@ impl Report {
         section(
             &mut out,
             "Resource scan at a 50% share of Okta's default rate limits",
-            &["users", "store", "window", "requests", "bounding bucket", "floor", "whole sync", "× floor", "429s", "peak RSS"],
+            &[
+                "users",
+                "store",
+                "window",
+                "requests",
+                "bounding bucket",
+                "floor",
+                "scan",
+                "scan ÷ floor",
+                "whole sync",
+                "sync ÷ floor",
+                "429s",
+                "peak RSS",
+            ],
             self.limits.iter().map(|(users, store, window, f)| {
                 let bound = f.buckets.first().map_or("–".to_string(), |b| {
                     format!("{} ({} requests, {} a window)", b.name, int(b.requests), int(b.allowed_per_window))
@@ -211,6 +237,8 @@ impl Report {
                     int(f.buckets.iter().map(|b| b.requests).sum()),
                     bound,
                     secs(f.floor_seconds),
+                    secs(f.scan.scan_seconds),
+                    format!("{:.2}x", f.scan_ratio_to_floor),
                     secs(f.scan.wall_seconds),
                     format!("{:.2}x", f.ratio_to_floor),
                     int(f.rejected_429),
@@ -221,7 +249,17 @@ impl Report {
         section(
             &mut out,
             "Okta's Python SDK doing the same inventory, against the same org (rate limits off)",
-            &["users", "SDK", "SDK objects", "SDK requests", "SDK wall time", "Sightline scan", "SDK ÷ scan", "Sightline whole sync", "SDK ÷ sync"],
+            &[
+                "users",
+                "SDK",
+                "SDK objects",
+                "SDK requests",
+                "SDK wall time",
+                "Sightline scan",
+                "SDK ÷ scan",
+                "Sightline whole sync",
+                "SDK ÷ sync",
+            ],
             self.sdk.iter().map(|(users, s, scan)| {
                 let (scan_s, sync_s) = scan.as_ref().map_or((f64::NAN, f64::NAN), |f| (f.scan_seconds, f.wall_seconds));
                 vec![
@@ -237,8 +275,11 @@ impl Report {
                 ]
             }),
         );
-        let stores: Vec<&str> =
-            self.queries.first().and_then(|(_, q)| q.first()).map_or(Vec::new(), |q| q.timings.iter().map(|t| t.0).collect());
+        let stores: Vec<&str> = self
+            .queries
+            .first()
+            .and_then(|(_, q)| q.first())
+            .map_or(Vec::new(), |q| q.timings.iter().map(|t| t.0).collect());
         let mut headers = vec!["users".to_string(), "query".into(), "rows".into()];
         for store in &stores {
             headers.push(format!("{store} p50"));
@@ -296,7 +337,15 @@ impl Report {
         section(
             &mut out,
             "Lag under load: live traffic and an attack every 15 s, `log_poll_interval = \"1s\"`",
-            &["users", "store", "events/min", "events", "poll lag p50 / p99 / max", "alerts", "detection lag p50 / p99 / max"],
+            &[
+                "users",
+                "store",
+                "events/min",
+                "events",
+                "poll lag p50 / p99 / max",
+                "alerts",
+                "detection lag p50 / p99 / max",
+            ],
             self.lag.iter().map(|(users, store, per_minute, l)| {
                 vec![
                     int(*users as u64),

@@ -58,6 +58,9 @@ pub struct LimitedFigures {
     /// requests the simulator admitted in one window.
     pub buckets: Vec<Bucket>,
     pub floor_seconds: f64,
+    /// The scan phase (reading the org) over the floor: what the limits bound.
+    pub scan_ratio_to_floor: f64,
+    /// The whole sync (with the access-path rebuild and the write) over the floor.
     pub ratio_to_floor: f64,
     pub rejected_429: u64,
 }
@@ -87,11 +90,18 @@ pub async fn limited(sim: &Sim, target: &Target, dir: &Path, window: u64) -> Res
         let allowed = (budget / 2).max(1);
         let floor_seconds = (requests.div_ceil(allowed).saturating_sub(1) * window) as f64;
         let peak = limits["peak_per_window"][name].as_u64().unwrap_or(0);
-        buckets.push(Bucket { name: name.clone(), requests, allowed_per_window: allowed, floor_seconds, peak_in_one_window: peak });
+        buckets.push(Bucket {
+            name: name.clone(),
+            requests,
+            allowed_per_window: allowed,
+            floor_seconds,
+            peak_in_one_window: peak,
+        });
     }
     buckets.sort_by(|a, b| b.floor_seconds.total_cmp(&a.floor_seconds).then(b.requests.cmp(&a.requests)));
     let floor_seconds = buckets.iter().map(|b| b.floor_seconds).fold(0.0, f64::max);
     Ok(LimitedFigures {
+        scan_ratio_to_floor: scan.scan_seconds / floor_seconds.max(f64::EPSILON),
         ratio_to_floor: scan.wall_seconds / floor_seconds.max(f64::EPSILON),
         floor_seconds,
         rejected_429: limits["rejected"].as_u64().unwrap_or(0),
@@ -102,8 +112,12 @@ pub async fn limited(sim: &Sim, target: &Target, dir: &Path, window: u64) -> Res
 
 async fn sync(sim: &Sim, target: &Target, dir: &Path) -> Result<ScanFigures> {
     let (config, _) = write_config(dir, target, sim, "system_log = false")?;
-    let cost = child::run(&os_args([std::ffi::OsString::from("sync"), "--config".into(), config.into()]), dir, &dir.join("sync.log"))
-        .await?;
+    let cost = child::run(
+        &os_args([std::ffi::OsString::from("sync"), "--config".into(), config.into()]),
+        dir,
+        &dir.join("sync.log"),
+    )
+    .await?;
     let store = target.open().await?;
     let mut rows = store
         .query(

@@ -37,7 +37,11 @@ pub async fn inventory(python: &Path, script: &Path, sim: &Sim, dir: &Path) -> R
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
-        bail!("the SDK inventory failed ({}):\n{}", output.status, tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+        bail!(
+            "the SDK inventory failed ({}):\n{}",
+            output.status,
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
     }
     let line = String::from_utf8_lossy(&output.stdout);
     let result: Value = serde_json::from_str(line.trim()).context("the SDK inventory's JSON line")?;
