@@ -23,6 +23,12 @@ pub struct Args {
     /// Org sizes (users), comma separated.
     #[arg(long, value_delimiter = ',', default_value = "10000,100000,300000")]
     users: Vec<usize>,
+    /// Groups in each org (default: scaled from the users as the simulator does, 4,000 at 100k).
+    #[arg(long)]
+    groups: Option<usize>,
+    /// Apps in each org (default: scaled from the users as the simulator does, 400 at 100k).
+    #[arg(long)]
+    apps: Option<usize>,
     /// Stores to measure, comma separated.
     #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres", value_parser = ["sqlite", "postgres"])]
     stores: Vec<String>,
@@ -229,7 +235,12 @@ pub async fn run(mut args: Args) -> Result<()> {
 
 async fn measure_size(args: &Args, plan: &Plan, users: usize, dir: &Path, report: &mut Report) -> Result<()> {
     let size = format!("{users} users");
-    let org_args = vec!["--users".to_string(), users.to_string(), "--seed".into(), "1".into()];
+    let mut org_args = vec!["--users".to_string(), users.to_string(), "--seed".into(), "1".into()];
+    for (flag, count) in [("--groups", args.groups), ("--apps", args.apps)] {
+        if let Some(count) = count {
+            org_args.extend([flag.to_string(), count.to_string()]);
+        }
+    }
     let quiet = ["--history", "0s", "--no-live-activity"].map(String::from);
 
     if plan.runs("scan") || plan.runs("queries") || plan.runs("sdk") {
