@@ -425,7 +425,12 @@ mod tests {
         let mut out = String::new();
         section(&mut out, "Nothing", &["a", "b"], std::iter::empty());
         assert!(out.is_empty());
-        section(&mut out, "One", &["users", "store", "rows"], std::iter::once(vec!["1".into(), "y".into(), "1".into()]));
+        section(
+            &mut out,
+            "One",
+            &["users", "store", "rows"],
+            std::iter::once(vec!["1".into(), "y".into(), "1".into()]),
+        );
         assert_eq!(out, "\n## One\n\n| users | store | rows |\n|---:|---|---:|\n| 1 | y | 1 |\n");
     }
 }
