@@ -105,7 +105,10 @@ impl Target {
         let database = match kind {
             StoreKind::Sqlite => None,
             StoreKind::Postgres => Some(store::testing::TempDatabase::create_on(postgres).map_err(|e| {
-                anyhow::anyhow!("cannot create a database on {postgres}: {e} (give --postgres URL, or --stores sqlite)")
+                anyhow::anyhow!(
+                    "cannot create a database on {}: {e} (give --postgres URL, or --stores sqlite)",
+                    without_password(postgres)
+                )
             })?),
         };
         std::fs::create_dir_all(dir)?;
@@ -126,6 +129,21 @@ impl Target {
             Some(db) => store::Store::open_postgres(&db.url).await?,
             None => store::Store::open_sqlite(&self.data_dir.join("sightline.db"))?,
         })
+    }
+}
+
+/// `text` (a URL, or an argument `--flag=URL`) with its password masked, for the report and error
+/// messages.
+pub fn without_password(text: &str) -> String {
+    if let Some((flag, value)) = text.split_once('=').filter(|(flag, _)| flag.starts_with("--")) {
+        return format!("{flag}={}", without_password(value));
+    }
+    match url::Url::parse(text) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => text.to_string(),
     }
 }
 
@@ -212,7 +230,8 @@ pub async fn run(mut args: Args) -> Result<()> {
     }
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let work = tempfile::Builder::new().prefix("sightline-bench-").tempdir()?;
-    let mut report = Report::new(&args, std::env::args().collect::<Vec<_>>().join(" "));
+    let command: Vec<String> = std::env::args().map(|arg| without_password(&arg)).collect();
+    let mut report = Report::new(&args, command.join(" "));
     let started = Instant::now();
     for &users in &plan.sizes {
         let dir = work.path().join(users.to_string());
@@ -339,4 +358,23 @@ async fn measure_size(args: &Args, plan: &Plan, users: usize, dir: &Path, report
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn a_database_password_never_reaches_the_report() {
+        assert_eq!(
+            without_password("postgres://bench:s3cret@db.example:5432/sightline"),
+            "postgres://bench:***@db.example:5432/sightline"
+        );
+        assert_eq!(
+            without_password("postgres://postgres@127.0.0.1:5432/test"),
+            "postgres://postgres@127.0.0.1:5432/test"
+        );
+        assert_eq!(without_password("--postgres=postgres://u:pw@h/db"), "--postgres=postgres://u:***@h/db");
+        assert_eq!(without_password("--users"), "--users");
+    }
 }
