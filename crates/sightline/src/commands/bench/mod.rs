@@ -271,6 +271,7 @@ async fn measure_size(args: &Args, plan: &Plan, users: usize, dir: &Path, report
         .await?;
         report.org(users, &sim.stats().await?);
         step.done();
+        report.save(&args.out)?;
         let mut scanned = Vec::new();
         for &kind in &plan.stores {
             let step = Step::start(&format!("{size}, {}: sync, rate limits off", kind.name()));
@@ -278,6 +279,7 @@ async fn measure_size(args: &Args, plan: &Plan, users: usize, dir: &Path, report
             let figures = scan::unlimited(&sim, &target, &dir.join(format!("scan-{kind:?}"))).await?;
             report.scan(users, kind, &figures);
             step.done();
+            report.save(&args.out)?;
             scanned.push((target, figures));
         }
         if plan.runs("sdk") && users <= args.sdk_max_users {
@@ -285,6 +287,7 @@ async fn measure_size(args: &Args, plan: &Plan, users: usize, dir: &Path, report
             let figures = sdk::inventory(&args.sdk_python, &args.sdk_script, &sim, &dir.join("sdk")).await?;
             report.sdk(users, &figures, scanned.first().map(|(_, f)| f));
             step.done();
+            report.save(&args.out)?;
         }
         if plan.runs("queries") {
             let mut opened = Vec::new();
@@ -295,6 +298,7 @@ async fn measure_size(args: &Args, plan: &Plan, users: usize, dir: &Path, report
             let figures = queries::measure(&opened, &sim.org_url, args.query_runs).await?;
             report.queries(users, &figures);
             step.done();
+            report.save(&args.out)?;
         }
     }
 
@@ -315,6 +319,7 @@ async fn measure_size(args: &Args, plan: &Plan, users: usize, dir: &Path, report
             let figures = scan::limited(&sim, &target, &dir.join(format!("limits-{kind:?}")), window).await?;
             report.limits(users, kind, window, &figures);
             step.done();
+            report.save(&args.out)?;
         }
     }
 
@@ -338,6 +343,7 @@ async fn measure_size(args: &Args, plan: &Plan, users: usize, dir: &Path, report
                 activity::ingest_file(export.as_deref().expect("exported"), &ingest_target, &ingest_dir).await?;
             report.pipeline(users, kind, &figures, &ingest);
             step.done();
+            report.save(&args.out)?;
         }
     }
 
@@ -355,6 +361,7 @@ async fn measure_size(args: &Args, plan: &Plan, users: usize, dir: &Path, report
                 activity::lag(&org_args, args.lag_events_per_minute, args.lag_duration, &target, &stage_dir).await?;
             report.lag(users, kind, args.lag_events_per_minute, &figures);
             step.done();
+            report.save(&args.out)?;
         }
     }
     Ok(())

@@ -41,7 +41,9 @@ async fn time(store: &Store, sql: &str, runs: usize) -> Result<(f64, f64, usize)
 
 /// The first column of the first row of `sql`, as a quoted-ready string.
 async fn pick(store: &Store, sql: &str) -> Result<String> {
-    let rows = store.query(sql, Default::default()).await?.rows;
+    // Picking the median app or group groups every access path: seconds at 300k users.
+    let limits = QueryLimits { timeout: Duration::from_secs(600), ..Default::default() };
+    let rows = store.query(sql, limits).await.with_context(|| format!("query: {sql}"))?.rows;
     let value = rows.first().and_then(|r| r.first()).with_context(|| format!("no answer to {sql}"))?;
     let text = match value {
         serde_json::Value::String(s) => s.clone(),
