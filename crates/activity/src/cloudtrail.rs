@@ -227,7 +227,7 @@ pub(crate) fn normalize(v: &Value, raw: Box<RawValue>) -> Result<Event, ParseErr
         session: str_at(identity, &["accessKeyId"]).filter(|k| k.starts_with("ASIA")).map(str::to_string),
         message: Some(message),
         tenant: str_at(v, &["recipientAccountId"]).or_else(|| str_at(identity, &["accountId"])).map(str::to_string),
-        ocsf: Value::Null,
+        ocsf: Event::no_ocsf(),
         raw,
     };
     let mut extra = Map::new();
@@ -470,11 +470,11 @@ mod tests {
             e.message.as_deref(),
             Some("ConsoleLogin (signin.amazonaws.com) by alice failed: Failed authentication")
         );
-        assert_eq!(e.ocsf["type_uid"], 300201);
-        assert_eq!(e.ocsf["status"], "Failure");
-        assert_eq!(e.ocsf["is_mfa"], false);
+        assert_eq!(e.ocsf_value()["type_uid"], 300201);
+        assert_eq!(e.ocsf_value()["status"], "Failure");
+        assert_eq!(e.ocsf_value()["is_mfa"], false);
         assert_eq!(
-            e.ocsf["cloud"],
+            e.ocsf_value()["cloud"],
             json!({"provider": "AWS", "region": "us-east-1", "account": {"uid": "111122223333"}})
         );
     }
@@ -489,7 +489,7 @@ mod tests {
         let e = normalize_value(Source::AwsCloudtrail, &v).unwrap();
         assert_eq!((e.category, e.outcome), (ACCOUNT, outcome::FAILURE));
         assert_eq!(e.outcome_reason.as_deref(), Some("AccessDenied: User is not authorized"));
-        assert_eq!(e.ocsf["api"]["response"]["error"], "AccessDenied");
+        assert_eq!(e.ocsf_value()["api"]["response"]["error"], "AccessDenied");
     }
 
     #[test]
@@ -598,7 +598,7 @@ mod tests {
         let e = normalize_value(Source::AwsCloudtrail, &v).unwrap();
         assert_eq!(e.ip, None);
         assert_eq!(e.category, API_TOKEN);
-        assert_eq!(e.ocsf["src_endpoint"]["hostname"], "cloudformation.amazonaws.com");
+        assert_eq!(e.ocsf_value()["src_endpoint"]["hostname"], "cloudformation.amazonaws.com");
     }
 
     #[test]

@@ -121,10 +121,22 @@ pub struct Event {
     pub message: Option<String>,
     /// The organisation, account or cluster the event belongs to, when the event says.
     pub tenant: Option<String>,
-    /// The same event as an OCSF 1.3 object.
-    pub ocsf: serde_json::Value,
+    /// The same event as an OCSF 1.3 object (JSON text; [`Event::ocsf_value`] parses it).
+    pub ocsf: Box<RawValue>,
     /// The event exactly as received.
     pub raw: Box<RawValue>,
+}
+
+impl Event {
+    /// The OCSF object as a value, for code that reads its fields.
+    pub fn ocsf_value(&self) -> serde_json::Value {
+        serde_json::from_str(self.ocsf.get()).expect("the OCSF text is written as JSON")
+    }
+
+    /// What `ocsf` holds until the object is built (`null`).
+    pub fn no_ocsf() -> Box<RawValue> {
+        RawValue::NULL.to_owned()
+    }
 }
 
 /// Who performed an event.

@@ -174,7 +174,7 @@ pub(crate) fn normalize(v: &Value, raw: Box<RawValue>) -> Result<Event, ParseErr
         session: None,
         message: Some(message),
         tenant: str_at(v, &["org"]).or_else(|| str_at(v, &["business"])).map(str::to_string),
-        ocsf: Value::Null,
+        ocsf: Event::no_ocsf(),
         raw,
     };
     let original_time = ["@timestamp", "created_at", "at_sign_timestamp"].iter().find_map(|k| text_at(v, &[k]));
@@ -250,8 +250,8 @@ mod tests {
             ]
         );
         assert_eq!(e.message.as_deref(), Some("org.add_member by octocat for new-hire"));
-        assert_eq!(e.ocsf["type_uid"], 300603);
-        assert_eq!(e.ocsf["user"]["name"], "new-hire");
+        assert_eq!(e.ocsf_value()["type_uid"], 300603);
+        assert_eq!(e.ocsf_value()["user"]["name"], "new-hire");
     }
 
     #[test]

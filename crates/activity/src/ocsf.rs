@@ -11,6 +11,7 @@ use crate::event::{Event, Target};
 use crate::json::looks_like_email;
 use crate::{actor_kind, outcome};
 use class::*;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 /// The OCSF version the objects follow.
@@ -157,81 +158,194 @@ pub(crate) const API_OTHER: Activity = act(class::API_ACTIVITY, 99, "Other");
 
 pub(crate) const WEB_ACCESS_DENY: Activity = act(class::WEB_RESOURCE_ACCESS, 2, "Access Deny");
 
-/// Builds the OCSF object of `event`, classed by `activity`.
+/// Builds the OCSF object of `event`, classed by `activity`, as JSON text.
 ///
 /// The parts every class shares come from the normalised fields; the class's own primary object
 /// (`user`, `group`, `entity`, `resources`, `finding_info`...) from the targets; `extra` holds
 /// what only the source knows (CloudTrail's `api` and `cloud`, Teleport's `process`...) and is
 /// merged last, one level deep, so a source can add keys to `src_endpoint` without replacing it.
+///
+/// The text is written directly rather than through a `serde_json::Value`: every stored event
+/// has one, and building, serialising and freeing a tree of maps per event was a third of the
+/// cost of ingesting the System Log.
 pub(crate) fn build(
     event: &Event,
     activity: Activity,
     original_time: Option<String>,
     extra: Map<String, Value>,
-) -> Value {
+) -> Box<RawValue> {
     let (status, status_id) = match event.outcome {
         outcome::SUCCESS => ("Success", 1),
         outcome::FAILURE => ("Failure", 2),
         _ => ("Unknown", 0),
     };
     let (severity, severity_id) = severity(event.severity.as_deref());
-    let mut o = Map::new();
-    o.insert("class_uid".into(), activity.class.uid.into());
-    o.insert("class_name".into(), activity.class.name.into());
-    o.insert("category_uid".into(), activity.class.category_uid.into());
-    o.insert("category_name".into(), activity.class.category_name.into());
-    o.insert("activity_id".into(), activity.id.into());
-    o.insert("activity_name".into(), activity.name.into());
-    o.insert("type_uid".into(), activity.type_uid().into());
-    o.insert("type_name".into(), format!("{}: {}", activity.class.name, activity.name).into());
-    o.insert("time".into(), event.time.timestamp_millis().into());
-    o.insert("severity_id".into(), severity_id.into());
-    o.insert("severity".into(), severity.into());
-    o.insert("status_id".into(), status_id.into());
-    o.insert("status".into(), status.into());
-    put(&mut o, "status_detail", event.outcome_reason.as_deref());
-    put(&mut o, "message", event.message.as_deref());
+    let mut out = Vec::with_capacity(1536);
+    let mut o = Object::top(&mut out, &extra);
+    o.json("class_uid", activity.class.uid);
+    o.str("class_name", activity.class.name);
+    o.json("category_uid", activity.class.category_uid);
+    o.str("category_name", activity.class.category_name);
+    o.json("activity_id", activity.id);
+    o.str("activity_name", activity.name);
+    o.json("type_uid", activity.type_uid());
+    o.str("type_name", &format!("{}: {}", activity.class.name, activity.name));
+    o.json("time", event.time.timestamp_millis());
+    o.json("severity_id", severity_id);
+    o.str("severity", severity);
+    o.json("status_id", status_id);
+    o.str("status", status);
+    o.opt_str("status_detail", event.outcome_reason.as_deref());
+    o.opt_str("message", event.message.as_deref());
 
-    let mut metadata = Map::new();
-    let (product, vendor) = product(event);
-    metadata.insert("product".into(), json!({ "name": product, "vendor_name": vendor }));
-    metadata.insert("uid".into(), event.uuid.as_str().into());
-    metadata.insert("event_code".into(), event.event_type.as_str().into());
-    metadata.insert("version".into(), VERSION.into());
-    put(&mut metadata, "original_time", original_time.as_deref());
-    put(&mut metadata, "tenant_uid", event.tenant.as_deref());
-    o.insert("metadata".into(), metadata.into());
+    o.object("metadata", |m| {
+        let (product, vendor) = product(event);
+        m.object("product", |p| {
+            p.str("name", product);
+            p.str("vendor_name", vendor);
+        });
+        m.str("uid", &event.uuid);
+        m.str("event_code", &event.event_type);
+        m.str("version", VERSION);
+        m.opt_str("original_time", original_time.as_deref());
+        m.opt_str("tenant_uid", event.tenant.as_deref());
+    });
 
-    let mut actor = Map::new();
-    if let Some(user) = actor_user(event) {
-        actor.insert("user".into(), user.into());
-    }
-    if let Some(session) = &event.session {
-        actor.insert("session".into(), json!({ "uid": session }));
-    }
-    if !actor.is_empty() {
-        o.insert("actor".into(), actor.into());
+    let has_actor_user = has_actor_user(event);
+    if has_actor_user || event.session.is_some() {
+        o.object("actor", |a| {
+            if has_actor_user {
+                a.object("user", |u| actor_user(u, event));
+            }
+            if let Some(session) = &event.session {
+                a.object("session", |s| s.str("uid", session));
+            }
+        });
     }
 
-    let src = src_endpoint(event);
-    if !src.is_empty() {
-        o.insert("src_endpoint".into(), src.into());
+    if event.ip.is_some() || event.location.as_ref().is_some_and(has_location) || event.asn.is_some() {
+        o.object("src_endpoint", |src| src_endpoint(src, event));
     }
     if let Some(agent) = &event.user_agent {
-        o.insert("http_request".into(), json!({ "user_agent": agent }));
+        o.object("http_request", |h| h.str("user_agent", agent));
     }
 
-    primary_objects(&mut o, event, activity);
+    primary_objects(&mut o, event, activity, has_actor_user);
+    o.close();
+    let text = String::from_utf8(out).expect("JSON text written from strings is UTF-8");
+    RawValue::from_string(text).expect("the OCSF writer writes one JSON object")
+}
 
-    for (key, value) in extra {
-        match (o.get_mut(&key), value) {
-            (Some(Value::Object(existing)), Value::Object(more)) => existing.extend(more),
-            (_, value) => {
-                o.insert(key, value);
-            }
+/// One JSON object being written. At the top level, `extra` (a source's own keys) wins over the
+/// keys written here: a key it also holds as an object is merged (its entries replace the
+/// written ones), any other key it holds is left for it, and the rest of `extra` is written last.
+pub(crate) struct Object<'o, 'x> {
+    out: &'o mut Vec<u8>,
+    empty: bool,
+    /// Keys that `extra`-like values replace here (written at `close`).
+    replaced: Option<&'x Map<String, Value>>,
+    /// Whether a key of `replaced` that is an object is merged into the written one (top level).
+    merge: bool,
+    /// Keys of `replaced` already written by a merge.
+    merged: Vec<&'x str>,
+}
+
+impl<'o, 'x> Object<'o, 'x> {
+    fn top(out: &'o mut Vec<u8>, extra: &'x Map<String, Value>) -> Object<'o, 'x> {
+        out.push(b'{');
+        Object { out, empty: true, replaced: Some(extra).filter(|x| !x.is_empty()), merge: true, merged: Vec::new() }
+    }
+
+    fn nested(out: &'o mut Vec<u8>, replaced: Option<&'x Map<String, Value>>) -> Object<'o, 'x> {
+        out.push(b'{');
+        Object { out, empty: true, replaced, merge: false, merged: Vec::new() }
+    }
+
+    fn is_replaced(&self, key: &str) -> bool {
+        self.replaced.is_some_and(|r| r.contains_key(key))
+    }
+
+    fn key(&mut self, key: &str) {
+        if !self.empty {
+            self.out.push(b',');
+        }
+        self.empty = false;
+        write_json(self.out, key);
+        self.out.push(b':');
+    }
+
+    pub(crate) fn str(&mut self, key: &str, value: &str) {
+        if !self.is_replaced(key) {
+            self.key(key);
+            write_json(self.out, value);
         }
     }
-    Value::Object(o)
+
+    pub(crate) fn opt_str(&mut self, key: &str, value: Option<&str>) {
+        if let Some(value) = value {
+            self.str(key, value);
+        }
+    }
+
+    /// Any value: a number, a `bool`, an `Option` (`null` when absent), a `serde_json::Value`.
+    pub(crate) fn json(&mut self, key: &str, value: impl serde::Serialize) {
+        if !self.is_replaced(key) {
+            self.key(key);
+            write_json(self.out, &value);
+        }
+    }
+
+    /// A nested object written by `fill`.
+    pub(crate) fn object(&mut self, key: &str, fill: impl FnOnce(&mut Object<'_, 'x>)) {
+        let replacement = self.replaced.and_then(|r| r.get_key_value(key));
+        let merged_into = match replacement {
+            None => None,
+            Some((key, Value::Object(entries))) if self.merge => {
+                self.merged.push(key.as_str());
+                Some(entries)
+            }
+            Some(_) => return,
+        };
+        self.key(key);
+        let mut nested = Object::nested(self.out, merged_into);
+        fill(&mut nested);
+        nested.close();
+    }
+
+    /// An array of objects, each written by `fill`.
+    pub(crate) fn objects<T>(&mut self, key: &str, items: &[T], fill: impl Fn(&mut Object<'_, 'x>, &T)) {
+        if self.is_replaced(key) {
+            return;
+        }
+        self.key(key);
+        self.out.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            let mut nested = Object::nested(self.out, None);
+            fill(&mut nested, item);
+            nested.close();
+        }
+        self.out.push(b']');
+    }
+
+    /// Writes what replaces this object's keys, then the closing brace.
+    fn close(mut self) {
+        if let Some(replaced) = self.replaced {
+            for (key, value) in replaced {
+                if !self.merged.contains(&key.as_str()) {
+                    self.key(key);
+                    write_json(self.out, value);
+                }
+            }
+        }
+        self.out.push(b'}');
+    }
+}
+
+fn write_json(out: &mut Vec<u8>, value: &(impl serde::Serialize + ?Sized)) {
+    serde_json::to_writer(out, value).expect("writing JSON into memory cannot fail");
 }
 
 fn product(event: &Event) -> (&'static str, &'static str) {
@@ -246,34 +360,39 @@ fn product(event: &Event) -> (&'static str, &'static str) {
 
 /// OCSF severity from the source's word for it (Okta writes `DEBUG`, `INFO`, `WARN`, `ERROR`).
 fn severity(word: Option<&str>) -> (&'static str, u32) {
-    match word.map(str::to_ascii_uppercase).as_deref() {
-        Some("DEBUG" | "INFO" | "INFORMATIONAL") => ("Informational", 1),
-        Some("LOW") => ("Low", 2),
-        Some("WARN" | "WARNING" | "MEDIUM") => ("Medium", 3),
-        Some("ERROR" | "HIGH") => ("High", 4),
-        Some("CRITICAL") => ("Critical", 5),
+    const WORDS: &[(&str, &str, u32)] = &[
+        ("DEBUG", "Informational", 1),
+        ("INFO", "Informational", 1),
+        ("INFORMATIONAL", "Informational", 1),
+        ("LOW", "Low", 2),
+        ("WARN", "Medium", 3),
+        ("WARNING", "Medium", 3),
+        ("MEDIUM", "Medium", 3),
+        ("ERROR", "High", 4),
+        ("HIGH", "High", 4),
+        ("CRITICAL", "Critical", 5),
+    ];
+    match word {
         None => ("Unknown", 0),
-        Some(_) => ("Other", 99),
+        Some(word) => WORDS
+            .iter()
+            .find(|(w, _, _)| w.eq_ignore_ascii_case(word))
+            .map_or(("Other", 99), |&(_, name, id)| (name, id)),
     }
 }
 
-fn put(map: &mut Map<String, Value>, key: &str, value: Option<&str>) {
-    if let Some(v) = value {
-        map.insert(key.to_string(), v.into());
-    }
-}
-
-fn actor_user(event: &Event) -> Option<Map<String, Value>> {
+fn has_actor_user(event: &Event) -> bool {
     let a = &event.actor;
-    if a.id.is_none() && a.login.is_none() && a.display_name.is_none() {
-        return None;
-    }
-    let mut user = Map::new();
-    put(&mut user, "uid", a.id.as_deref());
-    put(&mut user, "name", a.login.as_deref());
-    put(&mut user, "full_name", a.display_name.as_deref());
+    a.id.is_some() || a.login.is_some() || a.display_name.is_some()
+}
+
+fn actor_user(user: &mut Object, event: &Event) {
+    let a = &event.actor;
+    user.opt_str("uid", a.id.as_deref());
+    user.opt_str("name", a.login.as_deref());
+    user.opt_str("full_name", a.display_name.as_deref());
     if let Some(login) = a.login.as_deref().filter(|l| looks_like_email(l)) {
-        user.insert("email_addr".into(), login.into());
+        user.str("email_addr", login);
     }
     // OCSF's user types are User, Admin and System; for "Other" its `type` holds the source's word.
     let (kind, kind_id) = match a.kind.as_deref() {
@@ -282,34 +401,35 @@ fn actor_user(event: &Event) -> Option<Map<String, Value>> {
         Some(other) => (other, 99),
         None => ("Unknown", 0),
     };
-    user.insert("type".into(), kind.into());
-    user.insert("type_id".into(), kind_id.into());
-    Some(user)
+    user.str("type", kind);
+    user.json("type_id", kind_id);
 }
 
-fn src_endpoint(event: &Event) -> Map<String, Value> {
-    let mut src = Map::new();
-    put(&mut src, "ip", event.ip.as_deref());
-    if let Some(loc) = &event.location {
-        let mut l = Map::new();
-        put(&mut l, "city", loc.city.as_deref());
-        put(&mut l, "region", loc.state.as_deref());
-        put(&mut l, "country", loc.country.as_deref());
-        if let (Some(lat), Some(lon)) = (loc.latitude, loc.longitude) {
-            l.insert("coordinates".into(), json!([lon, lat]));
-        }
-        if !l.is_empty() {
-            src.insert("location".into(), l.into());
-        }
+fn has_location(loc: &crate::event::Location) -> bool {
+    loc.city.is_some()
+        || loc.state.is_some()
+        || loc.country.is_some()
+        || (loc.latitude.is_some() && loc.longitude.is_some())
+}
+
+fn src_endpoint(src: &mut Object, event: &Event) {
+    src.opt_str("ip", event.ip.as_deref());
+    if let Some(loc) = event.location.as_ref().filter(|l| has_location(l)) {
+        src.object("location", |l| {
+            l.opt_str("city", loc.city.as_deref());
+            l.opt_str("region", loc.state.as_deref());
+            l.opt_str("country", loc.country.as_deref());
+            if let (Some(lat), Some(lon)) = (loc.latitude, loc.longitude) {
+                l.json("coordinates", [lon, lat]);
+            }
+        });
     }
     if let Some(asn) = &event.asn {
-        let a = match asn.parse::<u64>() {
-            Ok(number) => json!({ "number": number }),
-            Err(_) => json!({ "name": asn }),
-        };
-        src.insert("autonomous_system".into(), a);
+        src.object("autonomous_system", |a| match asn.parse::<u64>() {
+            Ok(number) => a.json("number", number),
+            Err(_) => a.str("name", asn),
+        });
     }
-    src
 }
 
 fn kind_is(t: &Target, kinds: &[&str]) -> bool {
@@ -324,26 +444,18 @@ fn first<'a>(event: &'a Event, kinds: &[&str]) -> Option<&'a Target> {
     event.targets.iter().find(|t| kind_is(t, kinds))
 }
 
-fn user_object(t: &Target) -> Value {
-    let mut user = Map::new();
-    put(&mut user, "uid", t.id.as_deref());
-    put(&mut user, "name", t.name.as_deref());
+fn user_object(user: &mut Object, t: &Target) {
+    user.opt_str("uid", t.id.as_deref());
+    user.opt_str("name", t.name.as_deref());
     if let Some(name) = t.name.as_deref().filter(|n| looks_like_email(n)) {
-        user.insert("email_addr".into(), name.into());
+        user.str("email_addr", name);
     }
-    user.into()
 }
 
-fn resource_object(t: &Target) -> Value {
-    let mut r = Map::new();
-    put(&mut r, "uid", t.id.as_deref());
-    put(&mut r, "name", t.name.as_deref());
-    put(&mut r, "type", t.kind.as_deref());
-    r.into()
-}
-
-fn resources(event: &Event) -> Value {
-    event.targets.iter().map(resource_object).collect::<Vec<_>>().into()
+fn resource_object(r: &mut Object, t: &Target) {
+    r.opt_str("uid", t.id.as_deref());
+    r.opt_str("name", t.name.as_deref());
+    r.opt_str("type", t.kind.as_deref());
 }
 
 /// The `finding_info` of a finding: the event's id, its message as title, its type, its reason.
@@ -352,56 +464,69 @@ pub(crate) fn finding_info(event: &Event) -> Map<String, Value> {
     info.insert("uid".into(), event.uuid.as_str().into());
     info.insert("title".into(), event.message.as_deref().unwrap_or(&event.event_type).into());
     info.insert("types".into(), json!([event.event_type]));
-    put(&mut info, "desc", event.outcome_reason.as_deref());
+    if let Some(desc) = event.outcome_reason.as_deref() {
+        info.insert("desc".into(), desc.into());
+    }
     info
 }
 
 /// The class's own "what was acted on" objects, from the targets.
-fn primary_objects(o: &mut Map<String, Value>, event: &Event, activity: Activity) {
-    let actor_as_user = || actor_user(event).map(Value::Object);
-    let target_user = first(event, USER_KINDS).map(user_object);
+fn primary_objects(o: &mut Object, event: &Event, activity: Activity, has_actor_user: bool) {
+    let target_user = first(event, USER_KINDS);
     let class = activity.class;
     if class == AUTHENTICATION || class == AUTHORIZE_SESSION {
-        if let Some(user) = actor_as_user().or(target_user) {
-            o.insert("user".into(), user);
+        if has_actor_user {
+            o.object("user", |u| actor_user(u, event));
+        } else if let Some(t) = target_user {
+            o.object("user", |u| user_object(u, t));
         }
         if class == AUTHENTICATION {
-            let service = first(event, APP_KINDS).and_then(|t| t.name.clone());
-            let service = service.unwrap_or_else(|| product(event).1.to_string());
-            o.insert("service".into(), json!({ "name": service }));
+            let service = first(event, APP_KINDS).and_then(|t| t.name.as_deref()).unwrap_or(product(event).1);
+            o.object("service", |s| s.str("name", service));
         }
         if let Some(session) = &event.session {
-            o.insert("session".into(), json!({ "uid": session }));
+            o.object("session", |s| s.str("uid", session));
         }
     } else if class == ACCOUNT_CHANGE || class == USER_ACCESS {
-        if let Some(user) = target_user.or_else(actor_as_user) {
-            o.insert("user".into(), user);
+        if let Some(t) = target_user {
+            o.object("user", |u| user_object(u, t));
+        } else if has_actor_user {
+            o.object("user", |u| actor_user(u, event));
         }
         if class == USER_ACCESS && !event.targets.is_empty() {
-            o.insert("resources".into(), resources(event));
+            o.objects("resources", &event.targets, resource_object);
         }
     } else if class == GROUP_MANAGEMENT {
         if let Some(group) = first(event, GROUP_KINDS) {
-            o.insert("group".into(), json!({ "uid": group.id, "name": group.name }));
+            // Written even when unknown, as `null`: OCSF's `group` always names both.
+            o.object("group", |g| {
+                g.json("uid", &group.id);
+                g.json("name", &group.name);
+            });
         }
-        if let Some(user) = target_user {
-            o.insert("user".into(), user);
+        if let Some(t) = target_user {
+            o.object("user", |u| user_object(u, t));
         }
     } else if class == ENTITY_MANAGEMENT {
         if let Some(t) = event.targets.first() {
-            o.insert("entity".into(), resource_object(t));
+            o.object("entity", |e| resource_object(e, t));
         }
     } else if class == API_ACTIVITY {
-        o.insert("api".into(), json!({ "operation": event.event_type }));
+        o.object("api", |a| a.str("operation", &event.event_type));
         if !event.targets.is_empty() {
-            o.insert("resources".into(), resources(event));
+            o.objects("resources", &event.targets, resource_object);
         }
     } else if class == WEB_RESOURCE_ACCESS {
-        o.insert("web_resources".into(), resources(event));
+        o.objects("web_resources", &event.targets, resource_object);
     } else if class == DETECTION_FINDING {
-        o.insert("finding_info".into(), finding_info(event).into());
+        let info = finding_info(event);
+        o.object("finding_info", |f| {
+            for (key, value) in &info {
+                f.json(key, value);
+            }
+        });
         if !event.targets.is_empty() {
-            o.insert("resources".into(), resources(event));
+            o.objects("resources", &event.targets, resource_object);
         }
     }
 }

@@ -345,7 +345,7 @@ pub(crate) fn normalize(v: &Value, raw: Box<RawValue>) -> Result<Event, ParseErr
         session,
         message: Some(message),
         tenant: None,
-        ocsf: Value::Null,
+        ocsf: Event::no_ocsf(),
         raw,
     };
     let original_time = str_at(v, &["published"]).map(str::to_string);
@@ -521,7 +521,7 @@ mod tests {
         assert_eq!(e.user_agent.as_deref(), Some("curl/8.5.0"));
         assert_eq!(e.message.as_deref(), Some("User login to Okta"));
         assert_eq!(e.person_hints.len(), 2);
-        let o = &e.ocsf;
+        let o = &e.ocsf_value();
         assert_eq!(
             (o["class_uid"].as_u64(), o["activity_id"].as_u64(), o["type_uid"].as_u64()),
             (Some(3002), Some(1), Some(300201))
@@ -595,11 +595,11 @@ mod tests {
         v["debugContext"]["debugData"]["threatDetections"] = r#"{"Password Spray":"HIGH"}"#.into();
         let e = normalize_value(Source::Okta, &v).unwrap();
         assert_eq!(e.actor.kind.as_deref(), Some("ip"));
-        assert_eq!(e.ocsf["class_uid"], 2004);
-        assert_eq!(e.ocsf["finding_info"]["types"], json!(["security.threat.detected", "Password Spray"]));
+        assert_eq!(e.ocsf_value()["class_uid"], 2004);
+        assert_eq!(e.ocsf_value()["finding_info"]["types"], json!(["security.threat.detected", "Password Spray"]));
         v["debugContext"]["debugData"]["threatDetections"] = json!({"Login Failures": "MEDIUM"});
         let e = normalize_value(Source::Okta, &v).unwrap();
-        assert_eq!(e.ocsf["finding_info"]["types"], json!(["security.threat.detected", "Login Failures"]));
+        assert_eq!(e.ocsf_value()["finding_info"]["types"], json!(["security.threat.detected", "Login Failures"]));
     }
 
     #[test]
@@ -616,8 +616,8 @@ mod tests {
             e.targets[1],
             Target { id: Some("00g1".into()), kind: Some("UserGroup".into()), name: Some("Admins".into()) }
         );
-        assert_eq!(e.ocsf["group"], json!({"uid": "00g1", "name": "Admins"}));
-        assert_eq!(e.ocsf["user"]["name"], "ada@acme.example");
-        assert_eq!(e.ocsf["type_uid"], 300603);
+        assert_eq!(e.ocsf_value()["group"], json!({"uid": "00g1", "name": "Admins"}));
+        assert_eq!(e.ocsf_value()["user"]["name"], "ada@acme.example");
+        assert_eq!(e.ocsf_value()["type_uid"], 300603);
     }
 }

@@ -626,7 +626,7 @@ mod tests {
                     for e in parse_reader(source, text.as_bytes()).flatten() {
                         prop_assert!(crate::category::ALL.contains(&e.category));
                         prop_assert!(crate::outcome::ALL.contains(&e.outcome));
-                        let ocsf = &e.ocsf;
+                        let ocsf = &e.ocsf_value();
                         prop_assert_eq!(
                             ocsf["type_uid"].as_u64(),
                             Some(ocsf["class_uid"].as_u64().unwrap() * 100 + ocsf["activity_id"].as_u64().unwrap())
@@ -656,7 +656,7 @@ mod tests {
                 if let Ok(e) = crate::normalize_value(source, &v) {
                     prop_assert!(crate::category::ALL.contains(&e.category));
                     prop_assert!(crate::outcome::ALL.contains(&e.outcome));
-                    prop_assert!(e.ocsf["class_uid"].is_u64());
+                    prop_assert!(e.ocsf_value()["class_uid"].is_u64());
                 }
             }
 

@@ -151,7 +151,7 @@ pub(crate) fn normalize(v: &Value, raw: Box<RawValue>) -> Result<Event, ParseErr
         session: str_at(v, &["sid"]).map(str::to_string),
         message: Some(message),
         tenant: str_at(v, &["cluster_name"]).map(str::to_string),
-        ocsf: Value::Null,
+        ocsf: Event::no_ocsf(),
         raw,
     };
     let original_time = text_at(v, &["time"]);
@@ -313,8 +313,8 @@ mod tests {
             e.message.as_deref(),
             Some("user.login by alice@acme.com (local) failed: invalid username, password or second factor")
         );
-        assert_eq!(e.ocsf["type_uid"], 300201);
-        assert_eq!(e.ocsf["status_id"], 2);
+        assert_eq!(e.ocsf_value()["type_uid"], 300201);
+        assert_eq!(e.ocsf_value()["status_id"], 2);
     }
 
     #[test]
@@ -341,10 +341,10 @@ mod tests {
         let e = normalize_value(Source::Teleport, &v).unwrap();
         assert_eq!(e.session.as_deref(), Some("8a3f"));
         assert_eq!(e.message.as_deref(), Some("session.command by panther as root: /bin/nc -l -p 11434"));
-        assert_eq!(e.ocsf["class_uid"], 1007);
-        assert_eq!(e.ocsf["process"]["cmd_line"], "/bin/nc -l -p 11434");
-        assert_eq!(e.ocsf["process"]["pid"], 7143);
-        assert_eq!(e.ocsf["device"]["uid"], "e759");
+        assert_eq!(e.ocsf_value()["class_uid"], 1007);
+        assert_eq!(e.ocsf_value()["process"]["cmd_line"], "/bin/nc -l -p 11434");
+        assert_eq!(e.ocsf_value()["process"]["pid"], 7143);
+        assert_eq!(e.ocsf_value()["device"]["uid"], "e759");
     }
 
     #[test]

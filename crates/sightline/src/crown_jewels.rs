@@ -149,7 +149,7 @@ pub fn change_event(
         session: None,
         message: Some(message(&change.jewel_name, gained, lost)),
         tenant: Some(org_url.to_string()),
-        ocsf: Value::Null,
+        ocsf: Event::no_ocsf(),
         raw: serde_json::value::to_raw_value(&raw).expect("a JSON value serialises"),
     };
     let mut extra = serde_json::Map::new();
@@ -271,8 +271,8 @@ mod tests {
         assert_eq!(raw["jewel"], json!({"id": "okta:acme:0oa1", "name": "AWS", "kind": "AppInstance"}));
         assert_eq!(raw["added"].as_array().unwrap().len(), 3);
         assert_eq!(raw["removed"], json!([{"identity_id": "okta:acme:cat", "identity": "cat", "how": "control"}]));
-        assert_eq!(event.ocsf["class_uid"], 3004);
-        assert_eq!(event.ocsf["entity"]["name"], "AWS");
+        assert_eq!(event.ocsf_value()["class_uid"], 3004);
+        assert_eq!(event.ocsf_value()["entity"]["name"], "AWS");
         // The same scan gives the same id; another scan another.
         assert_eq!(change_event("https://acme.okta.com", scan, now, change, None).uuid, event.uuid);
         let later = scan + chrono::Duration::minutes(30);

@@ -79,7 +79,7 @@ pub(crate) fn append(conn: &mut Connection, batch: &EventBatch, now: DateTime<Ut
                     e.message,
                     e.tenant,
                     new.integration,
-                    e.ocsf.to_string(),
+                    e.ocsf.get(),
                     e.raw.get(),
                     ingested_at,
                 ])

@@ -67,7 +67,7 @@ pub(super) async fn append(
             &e.message,
             &e.tenant,
             &new.integration,
-            &e.ocsf,
+            &Json(&*e.ocsf),
             &Json(raw),
             &ingested_at,
         ];
