@@ -1,13 +1,15 @@
 //! Audit files into the store (`sightline ingest`): parsed on one thread, written on another, in
-//! batches of a thousand events. Re-reading a file stores nothing twice (`(source, uuid)`).
+//! batches of four thousand events. Re-reading a file stores nothing twice (`(source, uuid)`).
 
 use crate::people::People;
 use activity::Source;
 use std::path::PathBuf;
 use store::{EventBatch, RejectedEvent, Store};
 
-/// Events per store transaction.
-const BATCH: usize = 1000;
+/// Events per store transaction. Each commit rewrites the index pages its events touched, so
+/// fewer, larger commits write less: 4,000 (about 20 MB of rows) took a fifth off the CPU time of
+/// a large ingest against 1,000, and more gained little while holding more in memory.
+const BATCH: usize = 4000;
 
 /// What an ingest did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
