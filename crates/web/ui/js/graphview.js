@@ -39,6 +39,20 @@ const EDGE_COLOR = {
   via: '#a5b4fc',
 };
 
+/**
+ * Records a step of drawing a graph in `window.__sightline.graphTimings` ({steps: [[step, ms since
+ * the route]]}; `start` begins a new record) or, with `record: 'tapTimings'`, of answering a click:
+ * bench.mjs reports them as its breakdown; they show in the browser's performance panel too.
+ */
+export function mark(step, start = false, record = 'graphTimings') {
+  const sl = window.__sightline;
+  if (!sl) return;
+  const now = performance.now();
+  if (start || !sl[record]) sl[record] = { t0: now, steps: [] };
+  sl[record].steps.push([step, Math.round(now - sl[record].t0)]);
+  performance.mark(`${record === 'graphTimings' ? 'graph' : 'tap'}:${step}`);
+}
+
 let loading = null;
 /** Loads the vendored Cytoscape.js and the dagre layout once. */
 export function ensureCytoscape() {
@@ -55,34 +69,44 @@ export function ensureCytoscape() {
   return loading;
 }
 
-function stylesheet(big) {
-  const sheet = [
-    {
-      selector: 'node',
-      style: {
-        width: 20,
-        height: 20,
-        shape: 'ellipse',
-        'background-color': '#64748b',
-        'border-width': 1,
-        'border-color': '#ffffff',
-        label: 'data(label)',
-        'font-size': 10,
-        'font-family': 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-        color: '#1f2937',
-        'text-valign': 'bottom',
-        'text-halign': 'center',
-        'text-margin-y': 3,
-        // Labels are cut in JS: Cytoscape's 'ellipsis' wrap measures text word by word and
-        // dominated the first draw of big graphs (seconds for 2,000 labels).
-        'text-wrap': 'none',
-        'min-zoomed-font-size': big ? 9 : 6,
-        'text-background-color': '#ffffff',
-        'text-background-opacity': big ? 0 : 0.7,
-        'text-background-padding': 1,
-      },
-    },
-  ];
+/** `#rrggbb` drawn at 60% opacity over white, as an opaque colour. */
+function fade(hex, alpha = 0.6) {
+  const c = [1, 3, 5].map((i) => Math.round(parseInt(hex.slice(i, i + 2), 16) * alpha + 255 * (1 - alpha)));
+  return `rgb(${c.join(',')})`;
+}
+
+function stylesheet(big, lean = big) {
+  // Every property an element gets costs Cytoscape a style pass with change triggers (for a node,
+  // over its connected edges): on 8,000 elements that pass was the largest part of the first draw.
+  // Big graphs therefore set only what differs from Cytoscape's defaults and what shows at their
+  // zoom: no label background (opacity 0 is the default), no white node border, no arrows.
+  const node = {
+    width: 20,
+    height: 20,
+    shape: 'ellipse',
+    'background-color': '#64748b',
+    label: 'data(label)',
+    'font-size': 10,
+    'font-family': 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+    color: '#1f2937',
+    'text-valign': 'bottom',
+    'text-margin-y': 3,
+    'min-zoomed-font-size': big ? 9 : 6,
+  };
+  if (!lean) {
+    Object.assign(node, {
+      'border-width': 1,
+      'border-color': '#ffffff',
+      'text-halign': 'center',
+      // Labels are cut in JS: Cytoscape's 'ellipsis' wrap measures text word by word and
+      // dominated the first draw of big graphs (seconds for 2,000 labels).
+      'text-wrap': 'none',
+      'text-background-color': '#ffffff',
+      'text-background-opacity': big ? 0 : 0.7,
+      'text-background-padding': 1,
+    });
+  }
+  const sheet = [{ selector: 'node', style: node }];
   for (const [sub, st] of Object.entries(NODE_STYLE)) {
     sheet.push({ selector: `node[sub_kind = "${sub}"]`, style: { shape: st.shape, 'background-color': st.color } });
   }
@@ -114,22 +138,26 @@ function stylesheet(big) {
     { selector: 'node.faded', style: { opacity: 0.25 } },
     {
       selector: 'edge',
-      style: {
-        width: big ? 0.8 : 1.3,
-        'line-color': '#cbd5e1',
-        'curve-style': big ? 'haystack' : 'bezier',
-        'target-arrow-shape': big ? 'none' : 'triangle',
-        'target-arrow-color': '#cbd5e1',
-        'arrow-scale': 0.7,
-        opacity: big ? 0.6 : 1,
-      },
+      // Lean edges are opaque, in their colour blended 60% over the white background: the same
+      // look as opacity 0.6, one property less, and no alpha per edge when drawing.
+      style: lean
+        ? { width: 0.8, 'line-color': fade('#cbd5e1'), 'curve-style': 'haystack' }
+        : {
+            width: big ? 0.8 : 1.3,
+            'line-color': '#cbd5e1',
+            'curve-style': big ? 'haystack' : 'bezier',
+            'target-arrow-shape': big ? 'none' : 'triangle',
+            'target-arrow-color': '#cbd5e1',
+            'arrow-scale': 0.7,
+            opacity: big ? 0.6 : 1,
+          },
     },
   );
   for (const [kind, color] of Object.entries(EDGE_COLOR)) {
-    sheet.push({ selector: `edge[kind = "${kind}"]`, style: { 'line-color': color, 'target-arrow-color': color } });
+    sheet.push({ selector: `edge[kind = "${kind}"]`, style: lean ? { 'line-color': fade(color) } : { 'line-color': color, 'target-arrow-color': color } });
   }
   sheet.push(
-    { selector: 'edge[?denied]', style: { 'line-color': '#ef4444', 'target-arrow-color': '#ef4444', 'line-style': 'dashed' } },
+    { selector: 'edge[?denied]', style: lean ? { 'line-color': fade('#ef4444'), 'line-style': 'dashed' } : { 'line-color': '#ef4444', 'target-arrow-color': '#ef4444', 'line-style': 'dashed' } },
     { selector: 'edge.faded', style: { opacity: 0.1 } },
     { selector: 'edge:selected', style: { width: 2.5, label: 'data(kind)', 'font-size': 9, color: '#475569', 'text-rotation': 'autorotate' } },
     { selector: 'edge.highlight', style: { width: 2.5, opacity: 1 } },
@@ -189,42 +217,62 @@ export function graphElements(graph, existing = null) {
   return out;
 }
 
-/** Positions by layer: one band per layer, left to right, nodes in columns of at most `rows`. */
-export function layeredPositions(cy) {
+const collator = new Intl.Collator();
+
+/**
+ * Positions by layer: one band per layer, left to right, nodes in columns of at most `rows`.
+ * Works on plain data ({id, layer, sub_kind, name} and {source, target}) so that a big graph's
+ * nodes can be added with their final positions: Cytoscape then never draws them all stacked at
+ * the origin (on 2,000 nodes that frame alone took seconds).
+ */
+export function layeredPositionsOf(nodes, edges) {
   const layers = new Map();
-  cy.nodes().forEach((n) => {
-    const l = layerOf(n.data());
+  const layerOfId = new Map();
+  for (const n of nodes) {
+    const l = layerOf(n);
+    layerOfId.set(n.id, l);
     if (!layers.has(l)) layers.set(l, []);
     layers.get(l).push(n);
-  });
+  }
+  const neighbours = new Map();
+  const link = (a, b) => {
+    if (!neighbours.has(a)) neighbours.set(a, []);
+    neighbours.get(a).push(b);
+  };
+  for (const e of edges) {
+    if (!layerOfId.has(e.source) || !layerOfId.has(e.target)) continue;
+    link(e.source, e.target);
+    link(e.target, e.source);
+  }
   const order = [...layers.keys()].sort((a, b) => a - b);
-  for (const l of order) layers.get(l).sort((a, b) => String(a.data('sub_kind')).localeCompare(b.data('sub_kind')) || String(a.data('name')).localeCompare(b.data('name')));
+  // A collator, not localeCompare: the same order, without a locale lookup per comparison.
+  const cmp = collator.compare;
+  for (const l of order) layers.get(l).sort((a, b) => cmp(String(a.sub_kind), String(b.sub_kind)) || cmp(String(a.name), String(b.name)));
   // One barycentre sweep to reduce crossings: each layer after the first by its lower neighbours,
   // then the first by its upper neighbours.
   const index = new Map();
-  const setIndex = (l) => layers.get(l).forEach((n, i) => index.set(n.id(), i / Math.max(1, layers.get(l).length)));
+  const setIndex = (l) => layers.get(l).forEach((n, i) => index.set(n.id, i / Math.max(1, layers.get(l).length)));
   order.forEach(setIndex);
   const bary = (n, pred) => {
     let sum = 0;
     let k = 0;
-    n.connectedEdges().forEach((e) => {
-      const other = e.source().id() === n.id() ? e.target() : e.source();
-      if (pred(layerOf(other.data())) && index.has(other.id())) {
-        sum += index.get(other.id());
+    for (const other of neighbours.get(n.id) || []) {
+      if (pred(layerOfId.get(other)) && index.has(other)) {
+        sum += index.get(other);
         k += 1;
       }
-    });
-    return k ? sum / k : index.get(n.id());
+    }
+    return k ? sum / k : index.get(n.id);
   };
   for (const l of order.slice(1)) {
-    const b = new Map(layers.get(l).map((n) => [n.id(), bary(n, (x) => x < l)]));
-    layers.get(l).sort((x, y) => b.get(x.id()) - b.get(y.id()));
+    const b = new Map(layers.get(l).map((n) => [n.id, bary(n, (x) => x < l)]));
+    layers.get(l).sort((x, y) => b.get(x.id) - b.get(y.id));
     setIndex(l);
   }
   if (order.length > 1) {
     const l0 = order[0];
-    const b = new Map(layers.get(l0).map((n) => [n.id(), bary(n, (x) => x > l0)]));
-    layers.get(l0).sort((x, y) => b.get(x.id()) - b.get(y.id()));
+    const b = new Map(layers.get(l0).map((n) => [n.id, bary(n, (x) => x > l0)]));
+    layers.get(l0).sort((x, y) => b.get(x.id) - b.get(y.id));
   }
   const colW = 180;
   const rowH = 34;
@@ -232,14 +280,14 @@ export function layeredPositions(cy) {
   const positions = {};
   let x = 0;
   for (const l of order) {
-    const nodes = layers.get(l);
-    const rows = Math.max(24, Math.ceil(Math.sqrt(nodes.length) * 2));
-    const cols = Math.ceil(nodes.length / rows);
-    const used = Math.min(rows, nodes.length);
-    nodes.forEach((n, i) => {
+    const list = layers.get(l);
+    const rows = Math.max(24, Math.ceil(Math.sqrt(list.length) * 2));
+    const cols = Math.ceil(list.length / rows);
+    const used = Math.min(rows, list.length);
+    list.forEach((n, i) => {
       const c = Math.floor(i / rows);
       const r = i % rows;
-      positions[n.id()] = { x: x + c * colW, y: (r - (used - 1) / 2) * rowH };
+      positions[n.id] = { x: x + c * colW, y: (r - (used - 1) / 2) * rowH };
     });
     x += (cols - 1) * colW + gap;
   }
@@ -262,16 +310,18 @@ export class GraphView {
     if (this.opts.onState) this.opts.onState(s);
   }
 
-  /** Replaces the whole graph. Returns a promise resolved when the layout is done. */
+  /** Replaces the whole graph. Returns a promise resolved when the laid-out graph is drawn. */
   async setGraph(graph, { root } = {}) {
     const cytoscape = await ensureCytoscape();
+    mark('cytoscape loaded');
     this.destroy();
-    const count = (graph.nodes || []).length;
+    const els = graphElements(graph);
+    mark('elements built');
+    const count = els.reduce((k, el) => k + (el.group === 'nodes' ? 1 : 0), 0);
     this.big = count > BIG;
     this.cy = cytoscape({
       container: this.container,
       elements: [],
-      layout: { name: 'grid' },
       style: stylesheet(this.big),
       minZoom: 0.02,
       maxZoom: 3,
@@ -283,9 +333,8 @@ export class GraphView {
       selectionType: 'single',
     });
     this.bind();
-    this.cy.add(graphElements(graph));
-    if (root) this.cy.getElementById(root).addClass('root');
-    return this.layout();
+    mark('cy created');
+    return this.layout({ add: els, root });
   }
 
   /** Adds what is not yet on the canvas, re-runs the layout; returns how many nodes were added. */
@@ -297,18 +346,17 @@ export class GraphView {
     const els = graphElements(graph, this.cy);
     const before = this.cy.nodes().length;
     this.cy.nodes('.new').removeClass('new');
-    const added = this.cy.add(els);
-    added.nodes().addClass('new');
-    const n = this.cy.nodes().length - before;
-    await this.layout();
-    return n;
+    await this.layout({ add: els, markNew: true });
+    return this.cy ? this.cy.nodes().length - before : 0;
   }
 
   bind() {
     const cy = this.cy;
     cy.on('tap', 'node', (e) => {
       const node = e.target;
-      cy.elements().unselect();
+      mark('tap', true, 'tapTimings');
+      // Only what is selected: unselecting every element walks 8,000 of them on a big graph.
+      cy.$(':selected').not(node).unselect();
       node.select();
       this.focus(node);
       if (this.opts.onSelect) this.opts.onSelect(node.data());
@@ -326,7 +374,7 @@ export class GraphView {
     if (this.big) return;
     const cy = this.cy;
     cy.batch(() => {
-      cy.elements().removeClass('faded highlight');
+      cy.elements('.faded, .highlight').removeClass('faded highlight');
       const hood = node.closedNeighborhood();
       cy.elements().not(hood).addClass('faded');
       node.connectedEdges().addClass('highlight');
@@ -335,60 +383,121 @@ export class GraphView {
 
   unfocus() {
     if (!this.cy) return;
-    this.cy.batch(() => this.cy.elements().removeClass('faded highlight'));
+    // Only the elements that have the classes: removing a class from all 8,000 elements of a big
+    // graph marks every style dirty, and the next frame recomputed them all (~0.3 s).
+    const marked = this.cy.elements('.faded, .highlight');
+    if (marked.nonempty()) this.cy.batch(() => marked.removeClass('faded highlight'));
   }
 
-  layout() {
+  /**
+   * Lays the graph out, first adding `add` (element JSON) when given; resolves once the result is
+   * drawn. The elements are added inside the same task as the layout and the fit, so that no frame
+   * is spent drawing them before they have their positions.
+   */
+  layout({ add = null, root = null, markNew = false } = {}) {
     const cy = this.cy;
     const run = ++this.layoutRun;
     this.state('layout');
     return new Promise((resolve) => {
-      // Let the browser paint first: a layout is one long synchronous task.
+      // Let the browser paint first (the loading state): what follows is one long synchronous task.
       setTimeout(() => {
         if (cy !== this.cy || run !== this.layoutRun) return resolve();
-        const n = cy.nodes().length;
-        let layout;
-        if (n <= DAGRE_MAX) {
-          layout = cy.layout({
-            name: 'dagre',
-            rankDir: 'LR',
-            nodeSep: 26,
-            edgeSep: 8,
-            rankSep: 130,
-            ranker: 'network-simplex',
-            minLen: (edge) => Math.max(1, layerOf(edge.target().data()) - layerOf(edge.source().data())),
-            fit: true,
-            padding: 30,
-            animate: false,
-          });
-        } else {
-          layout = cy.layout({ name: 'preset', positions: layeredPositions(cy), fit: true, padding: 30, animate: false });
-        }
-        layout.one('layoutstop', () => {
-          this.state('ready');
+        mark('layout start');
+        const fresh = add ? add.filter((el) => el.group === 'nodes') : [];
+        const n = cy.nodes().length + fresh.length;
+        const finish = (how) => {
+          if (cy !== this.cy || run !== this.layoutRun) return resolve();
+          this.state(how);
           resolve();
-        });
+        };
+        let added = null;
+        const insert = () => {
+          added = add && add.length ? cy.add(add) : cy.collection();
+          if (root) cy.getElementById(root).addClass('root');
+          if (markNew) added.nodes().addClass('new');
+        };
         try {
-          layout.run();
+          if (n <= DAGRE_MAX) {
+            insert();
+            const layout = cy.layout({
+              name: 'dagre',
+              rankDir: 'LR',
+              nodeSep: 26,
+              edgeSep: 8,
+              rankSep: 130,
+              ranker: 'network-simplex',
+              minLen: (edge) => Math.max(1, layerOf(edge.target().data()) - layerOf(edge.source().data())),
+              fit: true,
+              padding: 30,
+              animate: false,
+            });
+            layout.one('layoutstop', () => {
+              mark('layout and fit');
+              this.afterFrame(cy, () => finish('ready'));
+            });
+            layout.run();
+          } else {
+            // Positions from plain data, for the drawn nodes and the new ones alike.
+            const nodes = cy.nodes().map((x) => {
+              const d = x.data();
+              return { id: d.id, layer: layerOf(d), sub_kind: d.sub_kind, name: d.name };
+            });
+            for (const el of fresh) nodes.push(el.data);
+            const edges = cy.edges().map((e) => ({ source: e.data('source'), target: e.data('target') }));
+            if (add) for (const el of add) if (el.group === 'edges') edges.push(el.data);
+            const positions = layeredPositionsOf(nodes, edges);
+            mark('positions');
+            for (const el of fresh) el.position = positions[el.data.id];
+            // New nodes arrive in place; no frame runs between this, the fit and the first draw.
+            cy.batch(() => {
+              cy.nodes().positions((x) => positions[x.id()]);
+              insert();
+            });
+            mark('elements added');
+            this.fit();
+            mark('layout and fit');
+            this.afterFrame(cy, () => finish('ready'));
+          }
         } catch (e) {
           console.warn('layout failed', e);
-          this.state('error');
-          resolve();
+          finish('error');
         }
       }, 0);
     });
+  }
+
+  /**
+   * Calls `fn` once the current state is on screen: the first frame is a large part of a big
+   * graph's cost, so "ready" waits for it. The timer is only for a canvas that draws nothing.
+   */
+  afterFrame(cy, fn) {
+    let done = false;
+    const once = (how) => {
+      if (done) return;
+      done = true;
+      mark(how);
+      fn();
+    };
+    cy.one('render', () => once('first frame'));
+    setTimeout(() => once('no frame drawn'), 3000);
   }
 
   select(id, { center = true, focus = true } = {}) {
     if (!this.cy) return null;
     const node = this.cy.getElementById(id);
     if (node.empty()) return null;
-    this.cy.elements().unselect();
+    this.cy.$(':selected').not(node).unselect();
     node.select();
     if (focus) this.focus(node);
     else this.unfocus();
     if (center) this.cy.animate({ center: { eles: node }, duration: 200 });
     return node.data();
+  }
+
+  /** A drawn node's data, or null. */
+  data(id) {
+    const node = this.cy ? this.cy.getElementById(id) : null;
+    return node && node.nonempty() ? node.data() : null;
   }
 
   has(id) {

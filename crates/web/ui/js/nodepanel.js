@@ -3,6 +3,7 @@ import { h, mount, badge, errorBox, spinner, link } from './dom.js';
 import { get, enc } from './api.js';
 import { num, time, ago, compact, pretty, subKindLabel, dig, label, truncate, asObject } from './format.js';
 import { investigateHref, hashFor } from './router.js';
+import { mark } from './graphview.js';
 
 const REL_TITLE = {
   'out:member_of': 'Groups',
@@ -170,35 +171,8 @@ function section(title, count, body, testid) {
   return h('section', { class: 'panel-section', testid }, h('h3', null, title, count !== null && count !== undefined ? h('span', { class: 'count' }, num(count)) : null), body);
 }
 
-/**
- * Renders a node's panel into `panel`.
- * actions: {viewAccess(node), browseConnections(node), open(node), openId(id, name)}
- */
-export async function renderNodePanel(panel, id, actions, alive = () => true) {
-  mount(panel, spinner());
-  let res;
-  try {
-    res = await get(`/api/nodes/${enc(id)}`);
-  } catch (e) {
-    if (alive()) mount(panel, errorBox(e, 'side-panel-error'));
-    return null;
-  }
-  if (!alive()) return null;
-  const node = res.node;
-  const rels = res.relations || [];
-  const groups = new Map();
-  for (const r of rels) {
-    const key = `${r.direction}:${r.edge_kind}`;
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(r);
-  }
-  const order = ORDER[node.sub_kind] || [];
-  const keys = [...groups.keys()].sort((a, b) => {
-    const ia = order.indexOf(a);
-    const ib = order.indexOf(b);
-    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
-  });
-
+/** The panel's head: kind, name, id and the action buttons; needs only id, name, kind, sub_kind. */
+function panelHead(node, actions) {
   const buttons = [];
   if (isIdentity(node)) {
     const b = h('button', { class: 'btn btn-primary btn-small', testid: 'view-access' }, 'View Access');
@@ -223,19 +197,56 @@ export async function renderNodePanel(panel, id, actions, alive = () => true) {
   } else if (node.kind === 'resource' || node.sub_kind === 'okta_group') {
     buttons.push(h('a', { class: 'btn btn-small', href: hashFor('/sql', { q: `SELECT * FROM access_path WHERE resource_id = '${node.id.replace(/'/g, "''")}'` }), testid: 'side-panel-sql' }, 'SQL'));
   }
+  return h(
+    'header',
+    { class: 'panel-head' },
+    h('div', { class: 'panel-kind' }, badge(subKindLabel(node.sub_kind), 'kind'), h('span', { class: 'muted' }, node.kind)),
+    h('h2', { class: 'panel-title', testid: 'side-panel-title' }, node.name || node.id),
+    h('code', { class: 'panel-id' }, node.id),
+    h('div', { class: 'panel-buttons' }, buttons),
+  );
+}
+
+/**
+ * Renders a node's panel into `panel`.
+ * actions: {viewAccess(node), browseConnections(node), open(node), openId(id, name)}
+ * `known` ({id, name, kind, sub_kind}, e.g. the drawn node's data) is shown at once, with its
+ * buttons, while the details load: on a big graph that fetch is most of a click's wait.
+ */
+export async function renderNodePanel(panel, id, actions, alive = () => true, known = null) {
+  if (known && known.id === id && known.sub_kind) {
+    const node = { id, name: known.name || id, kind: known.kind, sub_kind: known.sub_kind };
+    mount(panel, h('div', { class: 'panel', testid: 'side-panel-node', dataset: { id, subKind: node.sub_kind, partial: '1' } }, panelHead(node, actions), spinner('Loading details…')));
+    mark('panel shown', false, 'tapTimings');
+  } else mount(panel, spinner());
+  let res;
+  try {
+    res = await get(`/api/nodes/${enc(id)}`);
+  } catch (e) {
+    if (alive()) mount(panel, errorBox(e, 'side-panel-error'));
+    return null;
+  }
+  if (!alive()) return null;
+  const node = res.node;
+  const rels = res.relations || [];
+  const groups = new Map();
+  for (const r of rels) {
+    const key = `${r.direction}:${r.edge_kind}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(r);
+  }
+  const order = ORDER[node.sub_kind] || [];
+  const keys = [...groups.keys()].sort((a, b) => {
+    const ia = order.indexOf(a);
+    const ib = order.indexOf(b);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+  });
 
   const f = facts(node);
   const labels = Object.entries(node.labels || {}).filter(([k]) => k !== 'teleport.dev/origin');
 
   const content = [
-    h(
-      'header',
-      { class: 'panel-head' },
-      h('div', { class: 'panel-kind' }, badge(subKindLabel(node.sub_kind), 'kind'), h('span', { class: 'muted' }, node.kind)),
-      h('h2', { class: 'panel-title', testid: 'side-panel-title' }, node.name || node.id),
-      h('code', { class: 'panel-id' }, node.id),
-      h('div', { class: 'panel-buttons' }, buttons),
-    ),
+    panelHead(node, actions),
     f.length ? h('dl', { class: 'facts', testid: 'side-panel-facts' }, f.map(([k, v]) => [h('dt', null, k), h('dd', null, v)])) : null,
   ];
 
@@ -276,6 +287,7 @@ export async function renderNodePanel(panel, id, actions, alive = () => true) {
   if (labels.length) content.push(section('Labels', null, h('div', { class: 'chips' }, labels.map(([k, v]) => badge(`${k}: ${compact(v)}`, 'neutral'))), 'side-panel-labels'));
   content.push(h('details', { class: 'raw' }, h('summary', null, 'Raw properties'), h('pre', { class: 'code', testid: 'side-panel-raw' }, pretty(node.properties || {}))));
   mount(panel, h('div', { class: 'panel', testid: 'side-panel-node', dataset: { id: node.id, subKind: node.sub_kind } }, content));
+  if (known) mark('details shown', false, 'tapTimings');
   return node;
 }
 

@@ -3,7 +3,7 @@ import { h, mount, badge, errorBox, empty, toast } from '../dom.js';
 import { get } from '../api.js';
 import { num, subKindLabel } from '../format.js';
 import { searchBox } from '../search.js';
-import { GraphView, legend, DAGRE_MAX } from '../graphview.js';
+import { GraphView, legend, DAGRE_MAX, mark, ensureCytoscape } from '../graphview.js';
 import { renderNodePanel, renderAggregatePanel, renderActionPanel, viaText } from '../nodepanel.js';
 import { navigate, graphHref } from '../router.js';
 
@@ -141,7 +141,7 @@ export async function render(view, ctx) {
       renderActionPanel(panel, data, resource, accessPaths, panelActions);
       return;
     }
-    renderNodePanel(panel, data.id, panelActions, () => ctx.alive() && mine === panelSeq);
+    renderNodePanel(panel, data.id, panelActions, () => ctx.alive() && mine === panelSeq, data);
   }
 
   if (!id) {
@@ -162,6 +162,9 @@ export async function render(view, ctx) {
     return;
   }
 
+  mark('route', true);
+  // Cytoscape loads (and parses, 440 kB) while the graph is fetched, not after.
+  ensureCytoscape().catch(() => {});
   mount(modeEl, mode === 'access' ? badge('View Access', 'info') : badge(limit === 25 ? 'Connections' : `Connections (limit ${num(limit)})`, 'neutral'));
   window.__sightline.graphState = 'loading';
   mount(overlay, h('div', { class: 'loading' }, h('span', { class: 'spinner' }), mode === 'access' ? 'Tracing access paths…' : 'Loading connections…'));
@@ -181,6 +184,7 @@ export async function render(view, ctx) {
     return;
   }
   if (!ctx.alive()) return;
+  mark('fetched');
   overlay.hidden = true;
   const root = graph.nodes && graph.nodes.find((n) => n.id === id);
   if (root) ctx.setTitle(`${mode === 'access' ? 'Access of' : 'Graph:'} ${root.name}`);
@@ -192,7 +196,9 @@ export async function render(view, ctx) {
   await gv.setGraph(graph, { root: id });
   if (!ctx.alive()) return;
   updateStats();
-  if (gv.has(id)) openPanel(gv.select(id, { center: false, focus: false }));
+  // On a big graph the root is not selected, only shown in the panel (its border marks it already):
+  // a selected node's wider border restyles all its edges, 2,000 for Everyone, in the next frame.
+  if (gv.has(id)) openPanel(gv.big ? gv.data(id) : gv.select(id, { center: false, focus: false }));
   else renderNodePanel(panel, id, panelActions, ctx.alive);
   if ((graph.nodes || []).length <= 1 && mode === 'access') {
     mount(overlay, empty('This identity reaches nothing.'));
