@@ -17,21 +17,6 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's `purge_delay` option (its index in `mi_option_e`, which the `libmimalloc-sys`
-/// bindings do not name).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// How long freed memory stays with the process before mimalloc gives it back to the OS. The
-/// default, 10 ms, is shorter than the gap between two batches of a System Log ingest, so each
-/// batch faulted its memory in again from zeroed pages: 20% of the ingest's CPU time. A second
-/// keeps memory across batches and still returns it when the process goes idle.
-const ALLOCATOR_PURGE_DELAY_MS: std::ffi::c_long = 1000;
-
-fn configure_allocator() {
-    // SAFETY: `mi_option_set` only stores the value; mimalloc reads it on its next purge.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ALLOCATOR_PURGE_DELAY_MS) }
-}
-
 #[derive(Parser)]
 #[command(name = "sightline", version, about = "Identity security for Okta: who can reach what, and what they did.")]
 struct Cli {
@@ -68,7 +53,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    configure_allocator();
     let cli = Cli::parse();
     // The demo's banner is what a first-time user reads, and the benchmark's progress lines what
     // its reader follows; routine log lines would bury them.
@@ -101,20 +85,5 @@ fn main() -> ExitCode {
             logging::notice("ERROR", &format!("error: {e:#}"));
             ExitCode::from(2)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_allocator_option_set_is_purge_delay() {
-        // mimalloc documents purge_delay's default as 10 ms; the options around it have other
-        // defaults, so this fails if the index ever names another option.
-        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) }, 10);
-        super::configure_allocator();
-        assert_eq!(
-            unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) },
-            super::ALLOCATOR_PURGE_DELAY_MS
-        );
     }
 }
