@@ -239,7 +239,7 @@ pub(crate) fn build(
 /// One JSON object being written. At the top level, `extra` (a source's own keys) wins over the
 /// keys written here: a key it also holds as an object is merged (its entries replace the
 /// written ones), any other key it holds is left for it, and the rest of `extra` is written last.
-pub(crate) struct Object<'o, 'x> {
+struct Object<'o, 'x> {
     out: &'o mut Vec<u8>,
     empty: bool,
     /// Keys that `extra`-like values replace here (written at `close`).
@@ -274,21 +274,21 @@ impl<'o, 'x> Object<'o, 'x> {
         self.out.push(b':');
     }
 
-    pub(crate) fn str(&mut self, key: &str, value: &str) {
+    fn str(&mut self, key: &str, value: &str) {
         if !self.is_replaced(key) {
             self.key(key);
             write_json(self.out, value);
         }
     }
 
-    pub(crate) fn opt_str(&mut self, key: &str, value: Option<&str>) {
+    fn opt_str(&mut self, key: &str, value: Option<&str>) {
         if let Some(value) = value {
             self.str(key, value);
         }
     }
 
     /// Any value: a number, a `bool`, an `Option` (`null` when absent), a `serde_json::Value`.
-    pub(crate) fn json(&mut self, key: &str, value: impl serde::Serialize) {
+    fn json(&mut self, key: &str, value: impl serde::Serialize) {
         if !self.is_replaced(key) {
             self.key(key);
             write_json(self.out, &value);
@@ -296,7 +296,7 @@ impl<'o, 'x> Object<'o, 'x> {
     }
 
     /// A nested object written by `fill`.
-    pub(crate) fn object(&mut self, key: &str, fill: impl FnOnce(&mut Object<'_, 'x>)) {
+    fn object(&mut self, key: &str, fill: impl FnOnce(&mut Object<'_, 'x>)) {
         let replacement = self.replaced.and_then(|r| r.get_key_value(key));
         let merged_into = match replacement {
             None => None,
@@ -313,7 +313,7 @@ impl<'o, 'x> Object<'o, 'x> {
     }
 
     /// An array of objects, each written by `fill`.
-    pub(crate) fn objects<T>(&mut self, key: &str, items: &[T], fill: impl Fn(&mut Object<'_, 'x>, &T)) {
+    fn objects<T>(&mut self, key: &str, items: &[T], fill: impl Fn(&mut Object<'_, 'x>, &T)) {
         if self.is_replaced(key) {
             return;
         }
