@@ -90,11 +90,12 @@ mod mapping;
 mod ocsf;
 mod okta;
 mod people;
+mod prune;
 mod read;
 mod teleport;
 
 pub use error::{ErrorKind, ParseError, Position};
-pub use event::{Actor, Event, Location, PersonHint, PersonHintKind, Source, Target, UnknownSource};
+pub use event::{Actor, Event, Location, OcsfJson, PersonHint, PersonHintKind, Source, Target, UnknownSource};
 pub use json::stable_id;
 pub use people::PersonResolver;
 pub use read::{PathRecords, Records, parse_path, parse_reader};
@@ -191,7 +192,11 @@ pub fn normalize(source: Source, raw: &RawValue) -> Result<Event, ParseError> {
 }
 
 pub(crate) fn normalize_owned(source: Source, raw: Box<RawValue>) -> Result<Event, ParseError> {
-    let value: Value = serde_json::from_str(raw.get()).map_err(|e| ParseError::new(ErrorKind::Json(e.to_string())))?;
+    let value: Value = match source {
+        Source::Okta => prune::parse(raw.get(), okta::READS),
+        _ => serde_json::from_str(raw.get()),
+    }
+    .map_err(|e| ParseError::new(ErrorKind::Json(e.to_string())))?;
     if !value.is_object() {
         return Err(ErrorKind::NotObject(json::kind_name(&value)).into());
     }
@@ -209,7 +214,7 @@ pub(crate) fn normalize_owned(source: Source, raw: Box<RawValue>) -> Result<Even
 /// target (the object whose standing changed), with the fields every source's objects carry
 /// (`metadata`, `time`, `severity`, `status`, `message`). `extra` is merged last, one level deep,
 /// as for the other sources (for example an `unmapped` object with counts).
-pub fn sightline_ocsf(event: &Event, extra: serde_json::Map<String, Value>) -> Box<RawValue> {
+pub fn sightline_ocsf(event: &Event, extra: serde_json::Map<String, Value>) -> OcsfJson {
     ocsf::build(event, ocsf::ENTITY_UPDATE, None, extra)
 }
 
@@ -301,7 +306,7 @@ mod tests {
         };
         let mut extra = serde_json::Map::new();
         extra.insert("unmapped".into(), serde_json::json!({"added": 1}));
-        let o: Value = serde_json::from_str(sightline_ocsf(&event, extra).get()).unwrap();
+        let o: Value = serde_json::from_str(sightline_ocsf(&event, extra).as_str()).unwrap();
         assert_eq!((o["class_uid"].as_u64(), o["activity_id"].as_u64()), (Some(3004), Some(3)));
         assert_eq!(o["type_uid"], 300403);
         assert_eq!(o["metadata"]["product"], serde_json::json!({"name": "Sightline", "vendor_name": "Sightline"}));

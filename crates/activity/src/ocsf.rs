@@ -7,11 +7,10 @@ table row names one constant and the `class_uid`, `category_uid`, `activity_id` 
 (`class_uid * 100 + activity_id`) all follow from it and cannot disagree.
 */
 
-use crate::event::{Event, Target};
+use crate::event::{Event, OcsfJson, Target};
 use crate::json::looks_like_email;
 use crate::{actor_kind, outcome};
 use class::*;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 /// The OCSF version the objects follow.
@@ -173,7 +172,7 @@ pub(crate) fn build(
     activity: Activity,
     original_time: Option<String>,
     extra: Map<String, Value>,
-) -> Box<RawValue> {
+) -> OcsfJson {
     let (status, status_id) = match event.outcome {
         outcome::SUCCESS => ("Success", 1),
         outcome::FAILURE => ("Failure", 2),
@@ -232,8 +231,7 @@ pub(crate) fn build(
 
     primary_objects(&mut o, event, activity, has_actor_user);
     o.close();
-    let text = String::from_utf8(out).expect("JSON text written from strings is UTF-8");
-    RawValue::from_string(text).expect("the OCSF writer writes one JSON object")
+    OcsfJson::written(String::from_utf8(out).expect("JSON text written from strings is UTF-8"))
 }
 
 /// One JSON object being written. At the top level, `extra` (a source's own keys) wins over the
@@ -270,14 +268,14 @@ impl<'o, 'x> Object<'o, 'x> {
             self.out.push(b',');
         }
         self.empty = false;
-        write_json(self.out, key);
+        write_str(self.out, key);
         self.out.push(b':');
     }
 
     fn str(&mut self, key: &str, value: &str) {
         if !self.is_replaced(key) {
             self.key(key);
-            write_json(self.out, value);
+            write_str(self.out, value);
         }
     }
 
@@ -346,6 +344,19 @@ impl<'o, 'x> Object<'o, 'x> {
 
 fn write_json(out: &mut Vec<u8>, value: &(impl serde::Serialize + ?Sized)) {
     serde_json::to_writer(out, value).expect("writing JSON into memory cannot fail");
+}
+
+/// `s` as a JSON string. Most strings hold nothing JSON escapes (quotes, backslashes, control
+/// characters); those are copied as they are, the rest are escaped by `serde_json`.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        write_json(out, s);
+    }
 }
 
 fn product(event: &Event) -> (&'static str, &'static str) {
@@ -534,6 +545,17 @@ fn primary_objects(o: &mut Object, event: &Event, activity: Activity, has_actor_
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The copy-as-is path writes exactly what `serde_json` writes.
+        #[test]
+        fn strings_are_written_as_serde_json_writes_them(s in "(\\PC|[\"\\\\\u{0}-\u{1f}\u{7f}])*") {
+            let mut out = Vec::new();
+            write_str(&mut out, &s);
+            prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&s).unwrap());
+        }
+    }
 
     #[test]
     fn classes_sit_in_their_category() {

@@ -13,6 +13,7 @@ use crate::event::{Actor, Event, Location, PersonHintKind, Source, Target, push_
 use crate::json::{at, f64_at, ip, required_time, str_at, text_at};
 use crate::mapping::{Rule, lookup};
 use crate::ocsf::{self, *};
+use crate::prune::Keep;
 use crate::{actor_kind, outcome};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
@@ -267,11 +268,55 @@ pub(crate) const FIELDS: &[&str] = &[
     "target.displayName",
 ];
 
+/// The parts of a LogEvent [`normalize`] reads; the parser keeps these and skips the rest (see
+/// `prune.rs`). A test checks that normalising the pruned event gives what the whole one gives.
+pub(crate) const READS: &[(&str, Keep)] = &[
+    ("uuid", Keep::Whole),
+    ("published", Keep::Whole),
+    ("eventType", Keep::Whole),
+    ("severity", Keep::Whole),
+    ("displayMessage", Keep::Whole),
+    ("actor", Keep::Fields(NAMED_OBJECT)),
+    ("target", Keep::Fields(NAMED_OBJECT)),
+    (
+        "client",
+        Keep::Fields(&[
+            ("ipAddress", Keep::Whole),
+            ("userAgent", Keep::Fields(&[("rawUserAgent", Keep::Whole)])),
+            ("geographicalContext", Keep::Whole),
+        ]),
+    ),
+    (
+        "request",
+        Keep::Fields(&[("ipChain", Keep::Fields(&[("ip", Keep::Whole), ("geographicalContext", Keep::Whole)]))]),
+    ),
+    ("securityContext", Keep::Fields(&[("asNumber", Keep::Whole), ("asOrg", Keep::Whole)])),
+    ("authenticationContext", Keep::Fields(&[("externalSessionId", Keep::Whole), ("rootSessionId", Keep::Whole)])),
+    (
+        "debugContext",
+        Keep::Fields(&[(
+            "debugData",
+            Keep::Fields(&[
+                ("rootSessionId", Keep::Whole),
+                ("factor", Keep::Whole),
+                ("privilegeGranted", Keep::Whole),
+                ("threatDetections", Keep::Whole),
+            ]),
+        )]),
+    ),
+    ("outcome", Keep::Fields(&[("result", Keep::Whole), ("reason", Keep::Whole)])),
+];
+
+/// An actor or a target.
+const NAMED_OBJECT: &[(&str, Keep)] =
+    &[("id", Keep::Whole), ("type", Keep::Whole), ("alternateId", Keep::Whole), ("displayName", Keep::Whole)];
+
 /// Okta's placeholder for what it does not know.
 fn known(s: &str) -> bool {
     !s.eq_ignore_ascii_case("unknown")
 }
 
+/// `v` is the event as [`READS`] prunes it (or whole); `raw` is all of it.
 pub(crate) fn normalize(v: &Value, raw: Box<RawValue>) -> Result<Event, ParseError> {
     let time = required_time(v, &["published"], "published")?;
     let event_type = str_at(v, &["eventType"]).ok_or_else(|| ParseError::missing("eventType"))?;
@@ -327,7 +372,9 @@ pub(crate) fn normalize(v: &Value, raw: Box<RawValue>) -> Result<Event, ParseErr
         str::to_string,
     );
     let mut event = Event {
-        uuid: str_at(v, &["uuid"]).map_or_else(|| crate::stable_id(v), str::to_string),
+        // The id of an event without one is a digest of all of it, not only of what was kept.
+        uuid: str_at(v, &["uuid"])
+            .map_or_else(|| crate::stable_id(&serde_json::from_str(raw.get()).unwrap_or_default()), str::to_string),
         source: Source::Okta,
         time,
         event_type: event_type.to_string(),
@@ -449,6 +496,54 @@ mod tests {
             "securityContext": {"asNumber": 7922, "asOrg": "comcast", "isp": "comcast", "domain": "comcast.net",
                                 "isProxy": false}
         })
+    }
+
+    fn lower_case_keys(v: &Value) -> Value {
+        match v {
+            Value::Object(map) => {
+                Value::Object(map.iter().map(|(k, v)| (k.to_ascii_lowercase(), lower_case_keys(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(lower_case_keys).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// Normalising the pruned event gives exactly what normalising the whole one gives: for every
+    /// fixture, the same with keys lower-cased (as some pipelines write them), and without `uuid`.
+    #[test]
+    fn pruning_keeps_everything_the_mapping_reads() {
+        let mut events = vec![sign_in_failure()];
+        let lines = include_str!("../tests/fixtures/okta-system-log/panther-rule-tests.ndjson");
+        events.extend(lines.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()));
+        let demisto: Value = serde_json::from_str(include_str!(
+            "../tests/fixtures/okta-system-log/demisto-group-membership-remove.json"
+        ))
+        .unwrap();
+        events.extend(demisto.as_array().cloned().unwrap_or_else(|| vec![demisto.clone()]));
+        let variants: Vec<Value> = events
+            .iter()
+            .flat_map(|e| {
+                let mut without_uuid = e.clone();
+                without_uuid.as_object_mut().unwrap().remove("uuid");
+                [e.clone(), lower_case_keys(e), without_uuid]
+            })
+            .collect();
+        assert!(variants.len() > 250);
+        for event in &variants {
+            let text = event.to_string();
+            let raw = RawValue::from_string(text.clone()).unwrap();
+            let pruned = crate::prune::parse(&text, READS).unwrap();
+            let from_pruned = normalize(&pruned, raw.clone());
+            let from_whole = normalize(event, raw);
+            assert_eq!(format!("{from_pruned:?}"), format!("{from_whole:?}"), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_field_read_is_kept() {
+        for field in FIELDS {
+            assert!(crate::prune::keeps(READS, &field.split('.').collect::<Vec<_>>()), "{field}");
+        }
     }
 
     #[test]

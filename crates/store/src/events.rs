@@ -17,20 +17,21 @@ pub(crate) const COLUMNS: &str = "source, uuid, time, event_type, category, outc
 
 /// The targets as a JSON array of `{id, kind, name}` objects (absent fields left out).
 pub(crate) fn targets_json(event: &activity::Event) -> String {
-    let targets: Vec<serde_json::Value> = event
+    #[derive(serde::Serialize)]
+    struct TargetJson<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        kind: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<&'a str>,
+    }
+    let targets: Vec<TargetJson> = event
         .targets
         .iter()
-        .map(|t| {
-            let mut object = serde_json::Map::new();
-            for (key, value) in [("id", &t.id), ("kind", &t.kind), ("name", &t.name)] {
-                if let Some(value) = value {
-                    object.insert(key.into(), value.clone().into());
-                }
-            }
-            serde_json::Value::Object(object)
-        })
+        .map(|t| TargetJson { id: t.id.as_deref(), kind: t.kind.as_deref(), name: t.name.as_deref() })
         .collect();
-    serde_json::Value::Array(targets).to_string()
+    serde_json::to_string(&targets).expect("strings serialise as JSON")
 }
 
 pub(crate) fn append(conn: &mut Connection, batch: &EventBatch, now: DateTime<Utc>) -> Result<AppendOutcome, Error> {
@@ -79,7 +80,7 @@ pub(crate) fn append(conn: &mut Connection, batch: &EventBatch, now: DateTime<Ut
                     e.message,
                     e.tenant,
                     new.integration,
-                    e.ocsf.get(),
+                    e.ocsf.as_str(),
                     e.raw.get(),
                     ingested_at,
                 ])
@@ -178,4 +179,23 @@ pub(crate) fn okta_people(conn: &Connection) -> Result<Vec<OktaPerson>, Error> {
         .into_iter()
         .filter_map(|(id, login, email)| Some(OktaPerson { okta_id: id?, login: login?, email }))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_objects_without_absent_fields() {
+        let okta = r#"{"uuid": "u1", "published": "2026-11-29T10:00:00Z", "eventType": "user.session.start"}"#;
+        let raw = serde_json::value::RawValue::from_string(okta.into()).unwrap();
+        let mut event = activity::normalize(activity::Source::Okta, &raw).unwrap();
+        assert_eq!(targets_json(&event), "[]");
+        event.targets = vec![
+            activity::Target { id: Some("00u1".into()), kind: None, name: Some("a \"quoted\" name".into()) },
+            activity::Target { id: None, kind: Some("AppInstance".into()), name: None },
+            activity::Target::default(),
+        ];
+        assert_eq!(targets_json(&event), r#"[{"id":"00u1","name":"a \"quoted\" name"},{"kind":"AppInstance"},{}]"#);
+    }
 }

@@ -67,7 +67,7 @@ pub(super) async fn append(
             &e.message,
             &e.tenant,
             &new.integration,
-            &Json(&*e.ocsf),
+            &JsonText(e.ocsf.as_str()),
             &Json(raw),
             &ingested_at,
         ];
