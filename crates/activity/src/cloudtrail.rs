@@ -16,12 +16,11 @@ only when it equals an Okta login or email, or as an email address.
 
 use crate::category::*;
 use crate::error::ParseError;
-use crate::event::{Actor, Event, PersonHint, PersonHintKind, Source, Target, push_hint};
+use crate::event::{Actor, Event, PersonHint, PersonHintKind, RawJson, Source, Target, push_hint};
 use crate::json::{at, ip, looks_like_email, required_time, str_at};
 use crate::mapping::{Rule, lookup};
 use crate::ocsf::{self, *};
 use crate::{actor_kind, outcome};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 /// CloudTrail `eventName` → category and OCSF activity, for the names that matter to identity
@@ -175,7 +174,7 @@ const PARAM_TARGETS: &[(&str, &str)] = &[
 /// What CloudTrail writes in place of a user name that does not exist (failed console sign-ins).
 const HIDDEN: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
 
-pub(crate) fn normalize(v: &Value, raw: Box<RawValue>) -> Result<Event, ParseError> {
+pub(crate) fn normalize(v: &Value, raw: RawJson) -> Result<Event, ParseError> {
     let time = required_time(v, &["eventTime"], "eventTime")?;
     let name = str_at(v, &["eventName"]).ok_or_else(|| ParseError::missing("eventName"))?;
     let (category, activity) = lookup(RULES, name).unwrap_or_else(|| (RESOURCE, verb_activity(name)));

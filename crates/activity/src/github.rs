@@ -9,12 +9,11 @@ IP disclosure (`actor_ip`).
 
 use crate::category::*;
 use crate::error::ParseError;
-use crate::event::{Actor, Event, Location, PersonHintKind, Source, Target, push_hint};
+use crate::event::{Actor, Event, Location, PersonHintKind, RawJson, Source, Target, push_hint};
 use crate::json::{at, f64_at, ip, required_time, str_at, text_at};
 use crate::mapping::{Rule, lookup};
 use crate::ocsf::{self, *};
 use crate::{actor_kind, outcome};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// GitHub `action` → category and OCSF activity. Names follow GitHub's audit log event list;
@@ -113,7 +112,7 @@ pub(crate) const RULES: &[Rule] = &[
 
 const FALLBACK: (&str, Activity) = (OTHER, BASE_OTHER);
 
-pub(crate) fn normalize(v: &Value, raw: Box<RawValue>) -> Result<Event, ParseError> {
+pub(crate) fn normalize(v: &Value, raw: RawJson) -> Result<Event, ParseError> {
     let time = required_time(v, &["@timestamp", "created_at", "at_sign_timestamp"], "created_at")?;
     let action = str_at(v, &["action"]).ok_or_else(|| ParseError::missing("action"))?;
     let (category, activity) = lookup(RULES, action).unwrap_or(FALLBACK);

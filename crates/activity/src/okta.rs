@@ -9,13 +9,12 @@ failed sign-in for an existing user must land on that user's timeline.
 
 use crate::category::*;
 use crate::error::ParseError;
-use crate::event::{Actor, Event, Location, PersonHintKind, Source, Target, push_hint};
+use crate::event::{Actor, Event, Location, PersonHintKind, RawJson, Source, Target, push_hint};
 use crate::json::{at, f64_at, ip, required_time, str_at, text_at};
 use crate::mapping::{Rule, lookup};
 use crate::ocsf::{self, *};
 use crate::prune::Keep;
 use crate::{actor_kind, outcome};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 /// Okta `eventType` → category and OCSF activity. Types are from Okta's event catalogue
@@ -317,7 +316,7 @@ fn known(s: &str) -> bool {
 }
 
 /// `v` is the event as [`READS`] prunes it (or whole); `raw` is all of it.
-pub(crate) fn normalize(v: &Value, raw: Box<RawValue>) -> Result<Event, ParseError> {
+pub(crate) fn normalize(v: &Value, raw: RawJson) -> Result<Event, ParseError> {
     let time = required_time(v, &["published"], "published")?;
     let event_type = str_at(v, &["eventType"]).ok_or_else(|| ParseError::missing("eventType"))?;
     let (category, activity) = lookup(RULES, event_type).unwrap_or(FALLBACK);
@@ -531,7 +530,7 @@ mod tests {
         assert!(variants.len() > 250);
         for event in &variants {
             let text = event.to_string();
-            let raw = RawValue::from_string(text.clone()).unwrap();
+            let raw = RawJson::parsed(text.clone());
             let pruned = crate::prune::parse(&text, READS).unwrap();
             let from_pruned = normalize(&pruned, raw.clone());
             let from_whole = normalize(event, raw);

@@ -29,8 +29,9 @@ pub struct Records<R> {
     started: bool,
     /// The number of the last line read.
     line: u64,
-    /// Records split off but not yet normalised (or errors to report), in input order.
-    pending: VecDeque<Result<(Position, Box<RawValue>), ParseError>>,
+    /// Records split off but not yet normalised (or errors to report), in input order. A record
+    /// may not have been parsed yet: normalising it parses it.
+    pending: VecDeque<Result<(Position, String), ParseError>>,
 }
 
 /// Reads the events of `source` from `reader`, one `Result` per record, in input order.
@@ -49,11 +50,9 @@ impl<R: BufRead> Iterator for Records<R> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(next) = self.pending.pop_front() {
-                return Some(
-                    next.and_then(|(position, raw)| {
-                        crate::normalize_owned(self.source, raw).map_err(|e| e.at(position))
-                    }),
-                );
+                return Some(next.and_then(|(position, text)| {
+                    crate::normalize_text(self.source, text).map_err(|e| e.at(position))
+                }));
             }
             if !self.started {
                 self.started = true;
@@ -155,6 +154,13 @@ impl<R: BufRead> Records<R> {
         if text.is_empty() {
             return;
         }
+        // One object per line is the usual form. It is parsed once, when it is normalised (which
+        // reads all of it), rather than once here to find where it ends and again there. Only a
+        // CloudTrail object may be an envelope of records that has to be split first.
+        if text.starts_with('{') && self.source != Source::AwsCloudtrail {
+            self.pending.push_back(Ok((Position::Line(line), text.to_string())));
+            return;
+        }
         match serde_json::from_str::<&RawValue>(text) {
             Ok(raw) => self.split(raw, |record| match record {
                 None => Position::Line(line),
@@ -217,10 +223,10 @@ impl<R: BufRead> Records<R> {
         match records {
             Some(records) => {
                 for (i, record) in records.into_iter().enumerate() {
-                    self.pending.push_back(Ok((position(Some(i as u64 + 1)), record.to_owned())));
+                    self.pending.push_back(Ok((position(Some(i as u64 + 1)), record.get().to_string())));
                 }
             }
-            None => self.pending.push_back(Ok((position(None), raw.to_owned()))),
+            None => self.pending.push_back(Ok((position(None), text.to_string()))),
         }
     }
 

@@ -9,12 +9,11 @@ and a severity letter at the end of every event `code` (`T1000I` information, `T
 
 use crate::category::*;
 use crate::error::ParseError;
-use crate::event::{Actor, Event, PersonHintKind, Source, Target, push_hint};
+use crate::event::{Actor, Event, PersonHintKind, RawJson, Source, Target, push_hint};
 use crate::json::{at, ip_of_addr, looks_like_email, required_time, str_at, text_at};
 use crate::mapping::{Rule, lookup};
 use crate::ocsf::{self, *};
 use crate::{actor_kind, outcome};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 /// Teleport `event` → category and OCSF activity.
@@ -92,7 +91,7 @@ const NAMED: &[(&str, &str)] = &[
     ("github.", "connector"),
 ];
 
-pub(crate) fn normalize(v: &Value, raw: Box<RawValue>) -> Result<Event, ParseError> {
+pub(crate) fn normalize(v: &Value, raw: RawJson) -> Result<Event, ParseError> {
     let time = required_time(v, &["time"], "time")?;
     let event_type = str_at(v, &["event"]).ok_or_else(|| ParseError::missing("event"))?;
     let (category, activity) = lookup(RULES, event_type).unwrap_or(FALLBACK);

@@ -150,7 +150,7 @@ pub fn change_event(
         message: Some(message(&change.jewel_name, gained, lost)),
         tenant: Some(org_url.to_string()),
         ocsf: Event::no_ocsf(),
-        raw: serde_json::value::to_raw_value(&raw).expect("a JSON value serialises"),
+        raw: activity::RawJson::from_value(&raw),
     };
     let mut extra = serde_json::Map::new();
     extra.insert("unmapped".into(), json!({ "added": change.added.len(), "removed": change.removed.len() }));

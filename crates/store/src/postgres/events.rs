@@ -10,7 +10,7 @@ use crate::model::{AppendOutcome, EventBatch, LogCursor, OktaPerson};
 use crate::sqlite::{parse_timestamp, timestamp};
 use chrono::{DateTime, Utc};
 use tokio_postgres::Client;
-use tokio_postgres::types::{Json, ToSql};
+use tokio_postgres::types::ToSql;
 
 /// The advisory lock event writers share (an arbitrary constant).
 const EVENTS_LOCK: i64 = 0x5167_6874_6576_6e74;
@@ -39,7 +39,6 @@ pub(super) async fn append(
         let location = e.location.clone().unwrap_or_default();
         let targets = targets_json(e);
         let time = timestamp(e.time);
-        let raw: &serde_json::value::RawValue = &e.raw;
         let values: [&(dyn ToSql + Sync); 29] = [
             &e.source.as_str(),
             &e.uuid,
@@ -68,7 +67,7 @@ pub(super) async fn append(
             &e.tenant,
             &new.integration,
             &JsonText(e.ocsf.as_str()),
-            &Json(raw),
+            &JsonText(e.raw.get()),
             &ingested_at,
         ];
         let changed = tx.execute(&insert, &values).await.map_err(fail)?;
