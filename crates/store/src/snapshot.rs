@@ -162,7 +162,7 @@ fn write(
     // The checkpoint of a large commit runs in the background (see `Sqlite::checkpoint_in_background`).
     tx.pragma_update(None, "wal_autocheckpoint", 0).map_err(fail)?;
     let committed = tx.commit().map_err(fail);
-    let _ = writer.pragma_update(None, "wal_autocheckpoint", crate::sqlite::WAL_AUTOCHECKPOINT_PAGES);
+    let _ = writer.pragma_update(None, "wal_autocheckpoint", crate::sqlite::wal_autocheckpoint_pages(&writer));
     // A large snapshot filled the writer's page cache; give the memory back rather than keep it
     // until the next scan.
     let _ = writer.execute_batch("PRAGMA shrink_memory");
