@@ -157,24 +157,64 @@ async fn node(
 
 #[derive(Deserialize)]
 struct NeighbourhoodParams {
+    /// One centre node, or several separated by commas.
     id: String,
     limit: Option<usize>,
 }
 
 /// Neighbours fetched for one neighbourhood at most.
 const NEIGHBOURHOOD_FETCH: usize = 20_000;
+/// Centres one request may ask for: the graph explorer draws a few neighbourhoods together.
+const NEIGHBOURHOOD_CENTRES: usize = 50;
 
+/// The neighbourhood of a node, or the union of several nodes' neighbourhoods (each node and edge
+/// once): drawing them together from one answer saves sending the nodes they share once per centre.
 async fn neighbourhood(
     State(state): State<AppState>,
     Query(params): Query<NeighbourhoodParams>,
 ) -> ApiResult<Json<Value>> {
     let per_group = params.limit.unwrap_or(25).clamp(1, 5_000);
+    let mut centres: Vec<String> = Vec::new();
+    for id in list(&Some(params.id)) {
+        if !centres.contains(&id) {
+            centres.push(id);
+        }
+    }
+    if centres.is_empty() {
+        return Err(ApiError::bad_request("id: a node id is needed"));
+    }
+    if centres.len() > NEIGHBOURHOOD_CENTRES {
+        return Err(ApiError::bad_request(format!(
+            "id: at most {NEIGHBOURHOOD_CENTRES} nodes at once, not {}",
+            centres.len()
+        )));
+    }
     let store = state.store();
-    let centre = store.node(&params.id).await?.ok_or_else(|| ApiError::not_found(format!("node {}", params.id)))?;
-    let (relations, total) = store.relations(&params.id, NEIGHBOURHOOD_FETCH).await?;
+    let fetched = futures::future::try_join_all(centres.iter().map(|id| async move {
+        let centre = store.node(id).await?.ok_or_else(|| ApiError::not_found(format!("node {id}")))?;
+        let (relations, total) = store.relations(id, NEIGHBOURHOOD_FETCH).await?;
+        Ok::<_, ApiError>((centre, relations, total))
+    }))
+    .await?;
     let mut graph = Graph::default();
-    graph.node(graph_node(&centre));
-    // Group the neighbours by how they relate; beyond `per_group` in a group, one node stands for the rest.
+    let mut truncated = false;
+    for (id, (centre, relations, total)) in centres.iter().zip(fetched) {
+        add_neighbourhood(&mut graph, id, &centre, relations, per_group);
+        truncated |= total as usize > NEIGHBOURHOOD_FETCH;
+    }
+    Ok(Json(graph.into_json(truncated)))
+}
+
+/// Adds a centre and its neighbours, grouped by how they relate; beyond `per_group` in a group,
+/// one aggregate node stands for the rest.
+fn add_neighbourhood(
+    graph: &mut Graph,
+    id: &str,
+    centre: &Map<String, Value>,
+    relations: Vec<Map<String, Value>>,
+    per_group: usize,
+) {
+    graph.node(graph_node(centre));
     let mut groups: BTreeMap<(String, String, String), Vec<Map<String, Value>>> = BTreeMap::new();
     for row in relations {
         let key = (
@@ -189,28 +229,25 @@ async fn neighbourhood(
         for row in rows.iter().take(per_group) {
             graph.node(graph_node(row));
             let other = str_of(row, "id");
-            let (source, target) =
-                if direction == "out" { (params.id.as_str(), other) } else { (other, params.id.as_str()) };
+            let (source, target) = if direction == "out" { (id, other) } else { (other, id) };
             graph.edge(source, target, &edge_kind, json!({}));
         }
         if count > per_group {
-            let id = format!("agg:{}:{edge_kind}:{direction}:{sub_kind}", params.id);
+            let aggregate = format!("agg:{id}:{edge_kind}:{direction}:{sub_kind}");
             let more = count - per_group;
             let kind = str_of(&rows[0], "kind");
             graph.node(json!({
-                "id": id,
+                "id": aggregate,
                 "kind": kind,
                 "sub_kind": sub_kind,
                 "name": format!("{more} more {}", plural(&sub_kind)),
                 "layer": layer(kind),
-                "aggregate": {"count": more, "edge_kind": edge_kind, "direction": direction, "of": sub_kind, "parent": params.id},
+                "aggregate": {"count": more, "edge_kind": edge_kind, "direction": direction, "of": sub_kind, "parent": id},
             }));
-            let (source, target) =
-                if direction == "out" { (params.id.as_str(), id.as_str()) } else { (id.as_str(), params.id.as_str()) };
+            let (source, target) = if direction == "out" { (id, aggregate.as_str()) } else { (aggregate.as_str(), id) };
             graph.edge(source, target, &edge_kind, json!({}));
         }
     }
-    Ok(Json(graph.into_json(total as usize > NEIGHBOURHOOD_FETCH)))
 }
 
 fn plural(sub_kind: &str) -> String {

@@ -6,6 +6,8 @@ import { subKindLabel, truncate } from './format.js';
 
 export const DAGRE_MAX = 200;
 const BIG = 800; // from here on: haystack edges, no edges while panning
+/** Half the widest node (an aggregate): the margin that fitting by positions leaves around them. */
+const NODE_EXTENT = 65;
 
 export const LAYER = { identity: 0, identity_group: 1, action: 2, resource_group: 3, resource: 4 };
 
@@ -75,6 +77,10 @@ function fade(hex, alpha = 0.6) {
   return `rgb(${c.join(',')})`;
 }
 
+/** Node labels' font size, and the smallest on screen (font size × zoom) worth drawing. */
+const LABEL_FONT = 10;
+const LABEL_MIN_FONT = { big: 9, small: 6 };
+
 function stylesheet(big, lean = big) {
   // Every property an element gets costs Cytoscape a style pass with change triggers (for a node,
   // over its connected edges): on 8,000 elements that pass was the largest part of the first draw.
@@ -85,14 +91,20 @@ function stylesheet(big, lean = big) {
     height: 20,
     shape: 'ellipse',
     'background-color': '#64748b',
+  };
+  const text = {
     label: 'data(label)',
-    'font-size': 10,
+    'font-size': LABEL_FONT,
     'font-family': 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
     color: '#1f2937',
     'text-valign': 'bottom',
     'text-margin-y': 3,
-    'min-zoomed-font-size': big ? 9 : 6,
+    'min-zoomed-font-size': big ? LABEL_MIN_FONT.big : LABEL_MIN_FONT.small,
   };
+  // A big graph's nodes get their labels when they are in view at a zoom that can show them
+  // (GraphView.labelInView): at the zoom that fits 2,000 nodes no label is readable, yet
+  // Cytoscape would measure every one of them for bounding boxes, and style six more properties.
+  if (!big) Object.assign(node, text);
   if (!lean) {
     Object.assign(node, {
       'border-width': 1,
@@ -107,6 +119,7 @@ function stylesheet(big, lean = big) {
     });
   }
   const sheet = [{ selector: 'node', style: node }];
+  if (big) sheet.push({ selector: 'node.labelled, node.root, node.aggregate, node:selected', style: text });
   for (const [sub, st] of Object.entries(NODE_STYLE)) {
     sheet.push({ selector: `node[sub_kind = "${sub}"]`, style: { shape: st.shape, 'background-color': st.color } });
   }
@@ -139,9 +152,12 @@ function stylesheet(big, lean = big) {
     {
       selector: 'edge',
       // Lean edges are opaque, in their colour blended 60% over the white background: the same
-      // look as opacity 0.6, one property less, and no alpha per edge when drawing.
+      // look as opacity 0.6, one property less, and no alpha per edge when drawing; haystack is
+      // Cytoscape's default curve. They take no events: Cytoscape hit-tests every interactive
+      // element on each mouse move, down and up, and testing 6,000 hairlines was a sixth of a
+      // click's work; a node's panel lists its relations.
       style: lean
-        ? { width: 0.8, 'line-color': fade('#cbd5e1'), 'curve-style': 'haystack' }
+        ? { width: 0.8, 'line-color': fade('#cbd5e1'), events: 'no' }
         : {
             width: big ? 0.8 : 1.3,
             'line-color': '#cbd5e1',
@@ -352,6 +368,18 @@ export class GraphView {
 
   bind() {
     const cy = this.cy;
+    if (this.big) {
+      // Labels follow the view at most once a frame, however many viewport events a pan fires.
+      let queued = false;
+      cy.on('viewport', () => {
+        if (queued) return;
+        queued = true;
+        requestAnimationFrame(() => {
+          queued = false;
+          if (cy === this.cy) this.labelInView();
+        });
+      });
+    }
     cy.on('tap', 'node', (e) => {
       const node = e.target;
       mark('tap', true, 'tapTimings');
@@ -367,6 +395,24 @@ export class GraphView {
         if (this.opts.onBackground) this.opts.onBackground();
       }
     });
+  }
+
+  /**
+   * Big graphs: labels the nodes in view (and a little around it), once the zoom makes labels
+   * readable. A node keeps its label after; panning labels the nodes it brings into view.
+   */
+  labelInView() {
+    const cy = this.cy;
+    if (cy.zoom() * LABEL_FONT < LABEL_MIN_FONT.big) return;
+    const view = cy.extent();
+    const mx = view.w / 10;
+    const my = view.h / 10;
+    const unlabelled = cy.nodes().filter((n) => {
+      if (n.hasClass('labelled')) return false;
+      const p = n.position();
+      return p.x > view.x1 - mx && p.x < view.x2 + mx && p.y > view.y1 - my && p.y < view.y2 + my;
+    });
+    if (unlabelled.nonempty()) cy.batch(() => unlabelled.addClass('labelled'));
   }
 
   /** Fades what is not connected to the node (small graphs only). */
@@ -509,7 +555,31 @@ export class GraphView {
   }
 
   fit() {
-    if (this.cy) this.cy.fit(undefined, 30);
+    if (!this.cy) return;
+    if (!this.big) {
+      this.cy.fit(undefined, 30);
+      return;
+    }
+    // From the nodes' positions: cy.fit() asks every element for its bounding box, which styles
+    // and measures all 8,000 of them first. At the zoom that fits a big graph no label shows, so
+    // the nodes' centres and sizes are the drawing's extent.
+    let x1 = Infinity;
+    let y1 = Infinity;
+    let x2 = -Infinity;
+    let y2 = -Infinity;
+    this.cy.nodes().forEach((n) => {
+      const p = n.position();
+      x1 = Math.min(x1, p.x);
+      y1 = Math.min(y1, p.y);
+      x2 = Math.max(x2, p.x);
+      y2 = Math.max(y2, p.y);
+    });
+    const padding = 30;
+    const width = this.cy.width();
+    const height = this.cy.height();
+    const fits = Math.min((width - 2 * padding) / (x2 - x1 + 2 * NODE_EXTENT), (height - 2 * padding) / (y2 - y1 + 2 * NODE_EXTENT));
+    const zoom = Math.max(this.cy.minZoom(), Math.min(this.cy.maxZoom(), fits));
+    this.cy.viewport({ zoom, pan: { x: width / 2 - (zoom * (x1 + x2)) / 2, y: height / 2 - (zoom * (y1 + y2)) / 2 } });
   }
 
   stats() {

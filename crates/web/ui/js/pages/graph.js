@@ -172,10 +172,8 @@ export async function render(view, ctx) {
   let graph;
   try {
     if (mode === 'access') graph = await get('/api/graph/access', { id });
-    else {
-      const parts = await Promise.all(ids.map((one) => get('/api/graph/neighbourhood', { id: one, limit })));
-      graph = parts.length === 1 ? parts[0] : mergeGraphs(parts);
-    }
+    // Several neighbourhoods in one request: the server sends the nodes they share once.
+    else graph = await get('/api/graph/neighbourhood', { id: ids.join(','), limit });
   } catch (e) {
     if (!ctx.alive()) return;
     window.__sightline.graphState = 'error';
@@ -205,17 +203,6 @@ export async function render(view, ctx) {
     overlay.hidden = false;
   }
   ctx.ready();
-}
-
-/** The union of several graphs (nodes and edges once each). */
-function mergeGraphs(parts) {
-  const nodes = new Map();
-  const edges = new Map();
-  for (const g of parts) {
-    for (const n of g.nodes || []) if (!nodes.has(n.id)) nodes.set(n.id, n);
-    for (const e of g.edges || []) edges.set(e.id || `${e.source}|${e.kind}|${e.target}`, e);
-  }
-  return { nodes: [...nodes.values()], edges: [...edges.values()], truncated: parts.some((g) => g.truncated) };
 }
 
 function renderPaths(drawer, paths, onOpen) {
