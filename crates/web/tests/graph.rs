@@ -1,25 +1,14 @@
 //! The graph API over a small stored snapshot: one node's neighbourhood and several nodes'
 //! neighbourhoods answered together. Each test runs on the embedded store and on PostgreSQL.
 
+#[macro_use]
+mod common;
+
 use axum::body::Body;
-use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::net::SocketAddr;
-use std::sync::Arc;
 use tower::ServiceExt;
-
-struct NoIntegrations;
-
-impl web::IntegrationHost for NoIntegrations {
-    fn schedules(&self) -> Vec<web::Schedule> {
-        Vec::new()
-    }
-    fn start(&self, _integration: web::NewIntegration) -> Result<(), String> {
-        Err("not in these tests".into())
-    }
-}
 
 struct App {
     router: axum::Router,
@@ -55,12 +44,7 @@ fn edge(from: &str, kind: &str, to: &str) -> store::Edge {
 /// signed in.
 async fn app(postgres: bool) -> App {
     let dir = tempfile::tempdir().unwrap();
-    let (store, pg) = if postgres {
-        let db = store::testing::TempDatabase::create();
-        (store::Store::open_postgres(&db.url).await.unwrap(), Some(db))
-    } else {
-        (store::Store::open_sqlite(&dir.path().join("sightline.db")).unwrap(), None)
-    };
+    let (store, pg) = common::store(postgres, dir.path()).await;
     let nodes = vec![
         node("u1", "identity", "okta_user"),
         node("u2", "identity", "okta_user"),
@@ -84,16 +68,7 @@ async fn app(postgres: bool) -> App {
         created_at: chrono::Utc::now(),
     };
     assert!(store.create_account(&account).await.unwrap());
-    let vault = web::vault::Vault::open(dir.path()).unwrap();
-    let settings = web::WebSettings {
-        secure_cookies: false,
-        query_limits: store::QueryLimits::default(),
-        webhooks: Vec::new(),
-        rules: Vec::new(),
-        oidc: None,
-    };
-    let state = web::AppState::new(store, vault, Arc::new(NoIntegrations), settings);
-    let router = web::router(state).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+    let router = common::router(store, dir.path(), None);
     let login = Request::post("/api/auth/login")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(json!({"username": "viewer", "password": PASSWORD}).to_string()))
@@ -127,22 +102,6 @@ fn contents(graph: &Value) -> (Vec<String>, Vec<String>) {
 
 fn unique(ids: &[String]) -> bool {
     ids.iter().collect::<BTreeSet<_>>().len() == ids.len()
-}
-
-macro_rules! both {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread")]
-            async fn sqlite() {
-                ($body)(app(false).await).await
-            }
-            #[tokio::test(flavor = "multi_thread")]
-            async fn postgres() {
-                ($body)(app(true).await).await
-            }
-        }
-    };
 }
 
 both!(several_neighbourhoods_come_as_one_union_with_each_node_and_edge_once, |app: App| async move {

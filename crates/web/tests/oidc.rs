@@ -4,28 +4,14 @@
 mod common;
 
 use axum::body::Body;
-use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::Arc;
 use tower::ServiceExt;
 
 const REDIRECT: &str = "http://127.0.0.1:1/api/auth/oidc/callback";
 const ADMINS_GROUP: &str = "Sightline Admins";
 const ANALYSTS_GROUP: &str = "Sightline Analysts";
-
-struct NoHost;
-
-impl web::IntegrationHost for NoHost {
-    fn schedules(&self) -> Vec<web::Schedule> {
-        Vec::new()
-    }
-    fn start(&self, _: web::NewIntegration) -> Result<(), String> {
-        Ok(())
-    }
-}
 
 struct Test {
     router: axum::Router,
@@ -90,25 +76,16 @@ async fn setup() -> Test {
 
     let dir = tempfile::tempdir().unwrap();
     let store = store::Store::open_sqlite(&dir.path().join("sightline.db")).unwrap();
-    let vault = web::vault::Vault::open(dir.path()).unwrap();
-    let settings = web::WebSettings {
-        secure_cookies: false,
-        query_limits: store::QueryLimits::default(),
-        webhooks: Vec::new(),
-        rules: Vec::new(),
-        oidc: Some(web::OidcSettings {
-            issuer: format!("{}/oauth2/default", sim.info.org_url),
-            client_id: client["client_id"].as_str().unwrap().to_string(),
-            client_secret: client_secret.clone().into(),
-            redirect_url: REDIRECT.into(),
-            admin_groups: vec![admin_group, ADMINS_GROUP.into()],
-            analyst_groups: vec![ANALYSTS_GROUP.into()],
-            viewer_groups: vec!["No such group".into()],
-        }),
+    let oidc = web::OidcSettings {
+        issuer: format!("{}/oauth2/default", sim.info.org_url),
+        client_id: client["client_id"].as_str().unwrap().to_string(),
+        client_secret: client_secret.clone().into(),
+        redirect_url: REDIRECT.into(),
+        admin_groups: vec![admin_group, ADMINS_GROUP.into()],
+        analyst_groups: vec![ANALYSTS_GROUP.into()],
+        viewer_groups: vec!["No such group".into()],
     };
-    assert!(settings.oidc.as_ref().unwrap().validate().is_ok());
-    let state = web::AppState::new(store, vault, Arc::new(NoHost), settings);
-    let router = web::router(state).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+    let router = common::router(store, dir.path(), Some(oidc));
     Test { router, sim, http, client_secret, admin, analyst, outsider, _dirs: (sim_dir, dir) }
 }
 
@@ -399,16 +376,7 @@ async fn the_id_tokens_nonce_must_be_this_sign_ins() {
 async fn without_settings_okta_sign_in_is_off() {
     let dir = tempfile::tempdir().unwrap();
     let store = store::Store::open_sqlite(&dir.path().join("sightline.db")).unwrap();
-    let vault = web::vault::Vault::open(dir.path()).unwrap();
-    let settings = web::WebSettings {
-        secure_cookies: false,
-        query_limits: store::QueryLimits::default(),
-        webhooks: Vec::new(),
-        rules: Vec::new(),
-        oidc: None,
-    };
-    let state = web::AppState::new(store, vault, Arc::new(NoHost), settings);
-    let router = web::router(state).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+    let router = common::router(store, dir.path(), None);
     let response =
         router.clone().oneshot(Request::get("/api/auth/methods").body(Body::empty()).unwrap()).await.unwrap();
     let body: Value =

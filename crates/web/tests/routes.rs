@@ -2,6 +2,7 @@
 //! private tables, and the integration wizard against a real simulated Okta org. Each test runs on
 //! the embedded store and on PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use axum::body::Body;
@@ -43,12 +44,7 @@ const PASSWORD: &str = "a long enough password";
 
 async fn app(postgres: bool) -> App {
     let dir = tempfile::tempdir().unwrap();
-    let (store, pg) = if postgres {
-        let db = store::testing::TempDatabase::create();
-        (store::Store::open_postgres(&db.url).await.unwrap(), Some(db))
-    } else {
-        (store::Store::open_sqlite(&dir.path().join("sightline.db")).unwrap(), None)
-    };
+    let (store, pg) = common::store(postgres, dir.path()).await;
     for role in ["viewer", "analyst", "admin"] {
         let account = store::Account {
             username: role.into(),
@@ -175,22 +171,6 @@ fn concrete(path: &str) -> String {
         .replace("{name}", "x")
         .replace("{person}", "x")
         .replace("{username}", "x")
-}
-
-macro_rules! both {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread")]
-            async fn sqlite() {
-                ($body)(app(false).await).await
-            }
-            #[tokio::test(flavor = "multi_thread")]
-            async fn postgres() {
-                ($body)(app(true).await).await
-            }
-        }
-    };
 }
 
 both!(every_route_refuses_callers_without_its_role, |app: App| async move {
