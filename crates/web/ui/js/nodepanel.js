@@ -171,6 +171,22 @@ function section(title, count, body, testid) {
   return h('section', { class: 'panel-section', testid }, h('h3', null, title, count !== null && count !== undefined ? h('span', { class: 'count' }, num(count)) : null), body);
 }
 
+/** A button that runs `action` once at a time, saying so while it runs. */
+function busyButton(props, text, action) {
+  const button = h('button', props, text);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    button.textContent = 'Loading…';
+    try {
+      await action();
+    } finally {
+      button.disabled = false;
+      button.textContent = text;
+    }
+  });
+  return button;
+}
+
 /** The panel's head: kind, name, id and the action buttons; needs only id, name, kind, sub_kind. */
 function panelHead(node, actions) {
   const buttons = [];
@@ -179,18 +195,7 @@ function panelHead(node, actions) {
     b.addEventListener('click', () => actions.viewAccess(node));
     buttons.push(b);
   }
-  const bc = h('button', { class: 'btn btn-small', testid: 'browse-connections' }, 'Browse Connections');
-  bc.addEventListener('click', async () => {
-    bc.disabled = true;
-    bc.textContent = 'Loading…';
-    try {
-      await actions.browseConnections(node);
-    } finally {
-      bc.disabled = false;
-      bc.textContent = 'Browse Connections';
-    }
-  });
-  buttons.push(bc);
+  buttons.push(busyButton({ class: 'btn btn-small', testid: 'browse-connections' }, 'Browse Connections', () => actions.browseConnections(node)));
   if (node.sub_kind === 'okta_user') buttons.push(h('a', { class: 'btn btn-small', href: investigateHref(node.name), testid: 'side-panel-investigate' }, 'Investigate'));
   if (isIdentity(node)) {
     buttons.push(h('a', { class: 'btn btn-small', href: hashFor('/sql', { q: `SELECT * FROM access_path WHERE identity_id = '${node.id.replace(/'/g, "''")}'` }), testid: 'side-panel-sql' }, 'SQL'));
@@ -365,16 +370,7 @@ export function renderActionPanel(panel, data, resource, paths, actions) {
 export function renderAggregatePanel(panel, data, actions) {
   const a = data.aggregate || {};
   const browse = h('a', { class: 'btn btn-primary btn-small', testid: 'aggregate-browse', href: hashFor('/browse', { rel: a.parent, edge: a.edge_kind, dir: a.direction, sub_kind: a.of }) }, 'List them in Browse');
-  const expand = h('button', { class: 'btn btn-small', testid: 'aggregate-expand' }, `Draw up to ${num(Math.min(a.count || 0, 500))} here`);
-  expand.addEventListener('click', async () => {
-    expand.disabled = true;
-    expand.textContent = 'Loading…';
-    try {
-      await actions.expandAggregate(data);
-    } finally {
-      expand.disabled = false;
-    }
-  });
+  const expand = busyButton({ class: 'btn btn-small', testid: 'aggregate-expand' }, `Draw up to ${num(Math.min(a.count || 0, 500))} here`, () => actions.expandAggregate(data));
   mount(
     panel,
     h(
