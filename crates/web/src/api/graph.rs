@@ -8,6 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::routing::get;
+use futures::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashSet};
@@ -166,6 +167,8 @@ struct NeighbourhoodParams {
 const NEIGHBOURHOOD_FETCH: usize = 20_000;
 /// Centres one request may ask for: the graph explorer draws a few neighbourhoods together.
 const NEIGHBOURHOOD_CENTRES: usize = 50;
+/// Centres read at the same time.
+const CONCURRENT_CENTRES: usize = 4;
 
 /// The neighbourhood of a node, or the union of several nodes' neighbourhoods (each node and edge
 /// once): drawing them together from one answer saves sending the nodes they share once per centre.
@@ -190,11 +193,17 @@ async fn neighbourhood(
         )));
     }
     let store = state.store();
-    let fetched = futures::future::try_join_all(centres.iter().map(|id| async move {
-        let centre = store.node(id).await?.ok_or_else(|| ApiError::not_found(format!("node {id}")))?;
-        let (relations, total) = store.relations(id, NEIGHBOURHOOD_FETCH).await?;
-        Ok::<_, ApiError>((centre, relations, total))
+    // A few centres at a time: each read takes a query connection of its own.
+    let fetched: Vec<_> = futures::stream::iter(centres.clone().into_iter().map(|id| {
+        let store = store.clone();
+        async move {
+            let centre = store.node(&id).await?.ok_or_else(|| ApiError::not_found(format!("node {id}")))?;
+            let (relations, total) = store.relations(&id, NEIGHBOURHOOD_FETCH).await?;
+            Ok::<_, ApiError>((centre, relations, total))
+        }
     }))
+    .buffered(CONCURRENT_CENTRES)
+    .try_collect()
     .await?;
     let mut graph = Graph::default();
     let mut truncated = false;
