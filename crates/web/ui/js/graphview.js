@@ -6,6 +6,8 @@ import { subKindLabel, truncate } from './format.js';
 
 export const DAGRE_MAX = 200;
 const BIG = 800; // from here on: haystack edges, no edges while panning
+/** Pixels left around the drawing when it is fitted to the canvas. */
+const FIT_PADDING = 30;
 /** Half the widest node (an aggregate): the margin that fitting by positions leaves around them. */
 const NODE_EXTENT = 65;
 
@@ -474,7 +476,7 @@ export class GraphView {
               ranker: 'network-simplex',
               minLen: (edge) => Math.max(1, layerOf(edge.target().data()) - layerOf(edge.source().data())),
               fit: true,
-              padding: 30,
+              padding: FIT_PADDING,
               animate: false,
             });
             layout.one('layoutstop', () => {
@@ -557,7 +559,7 @@ export class GraphView {
   fit() {
     if (!this.cy) return;
     if (!this.big) {
-      this.cy.fit(undefined, 30);
+      this.cy.fit(undefined, FIT_PADDING);
       return;
     }
     // From the nodes' positions: cy.fit() asks every element for its bounding box, which styles
@@ -574,10 +576,9 @@ export class GraphView {
       x2 = Math.max(x2, p.x);
       y2 = Math.max(y2, p.y);
     });
-    const padding = 30;
     const width = this.cy.width();
     const height = this.cy.height();
-    const fits = Math.min((width - 2 * padding) / (x2 - x1 + 2 * NODE_EXTENT), (height - 2 * padding) / (y2 - y1 + 2 * NODE_EXTENT));
+    const fits = Math.min((width - 2 * FIT_PADDING) / (x2 - x1 + 2 * NODE_EXTENT), (height - 2 * FIT_PADDING) / (y2 - y1 + 2 * NODE_EXTENT));
     const zoom = Math.max(this.cy.minZoom(), Math.min(this.cy.maxZoom(), fits));
     this.cy.viewport({ zoom, pan: { x: width / 2 - (zoom * (x1 + x2)) / 2, y: height / 2 - (zoom * (y1 + y2)) / 2 } });
   }
